@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace side of os.h: kernel names mapped onto libc and liburcu, whose
+ * RCU, lists and atomics mirror the kernel's. Used by the host unit tests,
+ * fuzz targets and microbenchmarks.
+ */
+#ifndef _PFL_OS_USER_H
+#define _PFL_OS_USER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <endian.h>
+#include <linux/types.h>
+#include <urcu.h>
+#include <urcu/uatomic.h>
+#include <urcu/compiler.h>
+
+/* __u8.. and __be16/__be32 come from the kernel's uapi types. */
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
+
+#define be16_to_cpu(x) be16toh(x)
+#define be32_to_cpu(x) be32toh(x)
+#define cpu_to_be16(x) htobe16(x)
+#define cpu_to_be32(x) htobe32(x)
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+#ifndef READ_ONCE
+#define READ_ONCE(x) CMM_LOAD_SHARED(x)
+#define WRITE_ONCE(x, v) CMM_STORE_SHARED(x, v)
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+#define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+
+#define pfl_zalloc(size) calloc(1, size)
+#define pfl_free(ptr) free(ptr)
+
+/*
+ * Per-CPU counters: userspace has no CPU-local storage a thread can rely on,
+ * so each thread picks one of PFL_USER_NR_SLOTS slots and adds atomically;
+ * threads sharing a slot stay correct, they only share a cache line.
+ */
+#define PFL_USER_NR_SLOTS 16
+
+struct pfl_pcpu_u64_user {
+	unsigned int n;
+	u64 v[];	/* PFL_USER_NR_SLOTS rows of n, each row cache aligned */
+};
+typedef struct pfl_pcpu_u64_user *pfl_pcpu_u64;
+
+static inline unsigned int pfl_user_row(unsigned int n)
+{
+	/* u64s per row, rounded up to a 64-byte line */
+	return (n + 7) & ~7u;
+}
+
+static inline pfl_pcpu_u64 pfl_pcpu_u64_alloc(unsigned int n)
+{
+	pfl_pcpu_u64 p;
+
+	p = calloc(1, sizeof(*p) + sizeof(u64) * pfl_user_row(n) *
+		   PFL_USER_NR_SLOTS);
+	if (p)
+		p->n = n;
+	return p;
+}
+
+static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
+{
+	free(p);
+}
+
+unsigned int pfl_user_slot(void);
+
+static inline void pfl_pcpu_u64_add(pfl_pcpu_u64 p, unsigned int i, u64 v)
+{
+	uatomic_add(&p->v[pfl_user_slot() * pfl_user_row(p->n) + i], v);
+}
+
+static inline u64 pfl_pcpu_u64_sum(pfl_pcpu_u64 p, unsigned int i)
+{
+	u64 sum = 0;
+	unsigned int s;
+
+	for (s = 0; s < PFL_USER_NR_SLOTS; s++)
+		sum += uatomic_read(&p->v[s * pfl_user_row(p->n) + i]);
+	return sum;
+}
+
+static inline u64 pfl_time_real_sec(void)
+{
+	return (u64)time(NULL);
+}
+
+static inline u64 pfl_time_boot_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (u64)ts.tv_sec;
+}
+
+#endif /* _PFL_OS_USER_H */

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of scripts/vm, run in the chroot over the host's root: set
+# up the environment, run the command, then record its status, the kernel log
+# and the taint flags in the shared run directory (/run/pfl).
+out=/run/pfl
+. $out/env
+export PFL_REPO PFL_KERNEL PFL_KREL PFL_KROOT PFL_KO PFL_CACHE PFL_SMP
+export PFL_OUT=$out
+export PATH="$PFL_REPO/build/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+export HOME=/tmp TERM=dumb LC_ALL=C.UTF-8
+
+# modprobe of the guest kernel's modules (veth, pktgen, nf_tables...).
+mkdir -p /tmp/bin
+cat >/tmp/bin/modprobe <<EOT
+#!/bin/sh
+exec /sbin/modprobe -d "$PFL_KROOT" -S "$PFL_KREL" "\$@"
+EOT
+chmod 755 /tmp/bin/modprobe
+export PATH="/tmp/bin:$PATH"
+
+ip link set lo up
+hostname pfl-vm 2>/dev/null
+
+cd "$PFL_REPO" || exit 125
+set +e
+eval "$(cat $out/cmd)" </dev/null
+rc=$?
+
+dmesg >$out/dmesg 2>&1
+# Out-of-tree (O, 4096) and unsigned (E, 8192) are expected; nothing else.
+taint=$(cat /proc/sys/kernel/tainted)
+if [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
+	echo "taint=$taint" >$out/taint
+fi
+echo "$rc" >$out/rc
+sync

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by pfl's in-guest selftests, in the style of the kernel's
+# selftests/net/netfilter: namespaces with random names, veth links,
+# KTAP output through the kernel's ktap_helpers.sh.
+
+. "$PFL_CACHE/ksrc/tools/testing/selftests/kselftest/ktap_helpers.sh"
+
+PFL_KO=${PFL_KO:?PFL_KO must name pfl.ko (run under scripts/vm)}
+NS_LIST=()
+
+# setup_ns VAR...: create one namespace per name, stored in the variables.
+setup_ns() {
+	local var ns
+	for var in "$@"; do
+		ns="$var-$(mktemp -u XXXXXX)"
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+		NS_LIST+=("$ns")
+		eval "$var=$ns"
+	done
+}
+
+cleanup_all_ns() {
+	local ns
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	NS_LIST=()
+}
+
+# link_ns NS_A NS_B N: veth pair between two namespaces with
+# 10.0.N.1/24 + fd00:N::1/64 on NS_A and .2 / ::2 on NS_B.
+link_ns() {
+	local a=$1 b=$2 n=$3
+	ip link add "v$n-a" netns "$a" type veth peer name "v$n-b" netns "$b" ||
+		return 1
+	ip -n "$a" addr add "10.0.$n.1/24" dev "v$n-a"
+	ip -n "$b" addr add "10.0.$n.2/24" dev "v$n-b"
+	ip -n "$a" addr add "fd00:$n::1/64" dev "v$n-a" nodad
+	ip -n "$b" addr add "fd00:$n::2/64" dev "v$n-b" nodad
+	ip -n "$a" link set "v$n-a" up
+	ip -n "$b" link set "v$n-b" up
+}
+
+pfl_loaded() {
+	grep -q '^pfl ' /proc/modules
+}
+
+load_pfl() {
+	pfl_loaded || insmod "$PFL_KO"
+}
+
+unload_pfl() {
+	! pfl_loaded || rmmod pfl
+}
+
+# counter NS JQ-PATH: one number from `pflctl -j -s info` in a namespace.
+counter() {
+	ip netns exec "$1" pflctl -j -s info | jq -r "$2"
+}
+
+# run_test DESCRIPTION FUNCTION: one KTAP test; the function's output is
+# shown as diagnostics so a failure explains itself.
+run_test() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	if [ $rc -eq 0 ]; then
+		ktap_test_pass "$desc"
+	else
+		ktap_test_fail "$desc"
+	fi
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" != "$3" ]; then
+		echo "$1: expected '$2', got '$3'"
+		return 1
+	fi
+}
