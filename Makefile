@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE \
-	-Iinclude -Iinclude/uapi -Iuserland/lib
+	-Iinclude -Iinclude/uapi -Iuserland/lib -Iuserland/conf
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 HARNESS_DIR := $(PFL_CACHE)/ksrc/tools/testing/selftests
@@ -31,18 +31,30 @@ KMOD_SRCS := Kbuild $(wildcard kmod/*.[ch] core/*.[ch] include/*/*.h \
 	include/uapi/linux/*.h)
 CORE_SRCS := $(filter-out core/os_kernel.h,$(wildcard core/*.c))
 
-LIB_SRCS := $(wildcard userland/lib/*.c)
+LIB_SRCS := $(wildcard userland/lib/*.c userland/conf/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 PFLCTL_SRCS := $(wildcard userland/pflctl/*.c)
 PFLCTL_OBJS := $(PFLCTL_SRCS:%.c=$(B)/%.o)
 USER_HDRS := $(wildcard userland/*/*.h include/*/*.h include/uapi/linux/*.h)
 
+# The core, as userspace sees it, goes into libpfl too: pflctl -n runs the
+# module's own validator.
+LIB_CORE_OBJS := $(CORE_SRCS:core/%.c=$(B)/libcore/%.o)
+
 UNIT_SRCS := $(wildcard selftests/core/*_test.c)
 UNIT_BINS := $(UNIT_SRCS:selftests/core/%.c=$(B)/unit/%)
 UNIT_CORE_OBJS := $(CORE_SRCS:core/%.c=$(B)/unit/core/%.o)
 
+# libFuzzer targets (clang): selftests/fuzz/*_fuzz.c, linked with the core
+# and the userland library, all instrumented.
+FUZZ_SRCS := $(wildcard selftests/fuzz/*_fuzz.c)
+FUZZ_BINS := $(FUZZ_SRCS:selftests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Iinclude \
+	-Iinclude/uapi -Iuserland/lib -Iuserland/conf -Icore
+
 .PHONY: all userland module vm-modules deps unit check checkpatch demo \
-	bench clean vm-check
+	bench clean vm-check fuzz conf-check
 .DELETE_ON_ERROR:
 
 all: userland
@@ -58,25 +70,31 @@ $(B)/userland/%.o: userland/%.c $(USER_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
-$(B)/lib/libpfl.a: $(LIB_OBJS)
+$(B)/libcore/%.o: core/%.c $(wildcard core/*.h) $(USER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Icore -c -o $@ $<
+
+$(B)/lib/libpfl.a: $(LIB_OBJS) $(LIB_CORE_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/bin/pflctl: $(PFLCTL_OBJS) $(B)/lib/libpfl.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $$(pkg-config --libs libmnl)
+	$(CC) $(CFLAGS) -o $@ $^ $$(pkg-config --libs libmnl) -lurcu \
+		-lurcu-common -lpthread
 
 # --- kernel module ------------------------------------------------------
 #
 # Kbuild writes objects next to their sources, so each kernel gets its own
 # directory that mirrors the sources as symlinks: one source tree, as many
-# builds as kernels, none in the way of another.
+# builds as kernels, none in the way of another. No BTF for the module:
+# Debian's 6.12 headers ship a vmlinux that would make kbuild want pahole.
 
 define kmod_build
 	@mkdir -p $(1)
 	@cp -rsf $(CURDIR)/Kbuild $(CURDIR)/kmod $(CURDIR)/core \
 		$(CURDIR)/include $(1)/
-	$(MAKE) -C $(2) M=$(CURDIR)/$(1) modules
+	$(MAKE) -C $(2) M=$(CURDIR)/$(1) CONFIG_DEBUG_INFO_BTF_MODULES= modules
 endef
 
 module:
@@ -96,11 +114,29 @@ $(B)/unit/core/%.o: core/%.c $(wildcard core/*.h) include/uapi/linux/pfl.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SAN) -Icore -c -o $@ $<
 
-$(B)/unit/%: selftests/core/%.c $(UNIT_CORE_OBJS) $(wildcard selftests/core/*.h)
+# selftests/core/*.c that are not *_test.c are helpers linked into every
+# unit test (test stubs of the glue, the reference evaluator...).
+UNIT_HELPER_OBJS := $(patsubst selftests/core/%.c,$(B)/unit/helpers/%.o,\
+	$(filter-out $(UNIT_SRCS),$(wildcard selftests/core/*.c)))
+
+$(B)/unit/helpers/%.o: selftests/core/%.c $(wildcard core/*.h selftests/core/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SAN) -Wno-sign-compare -Icore -c -o $@ $<
+
+$(B)/unit/%: selftests/core/%.c $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
+		$(wildcard selftests/core/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SAN) -Wno-missing-prototypes -Wno-sign-compare -Icore \
-		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) -lurcu -lurcu-common \
-		-lpthread
+		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
+		-lurcu -lurcu-common -lpthread
+
+$(B)/fuzz/%: selftests/fuzz/%.c $(CORE_SRCS) $(LIB_SRCS) $(USER_HDRS) \
+		$(wildcard core/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(LIB_SRCS) \
+		$$(pkg-config --libs libmnl) -lurcu -lurcu-common -lpthread
+
+fuzz: $(FUZZ_BINS)
 
 unit: $(UNIT_BINS)
 	scripts/run-tests unit $(UNIT_BINS)
@@ -113,7 +149,8 @@ vm-check: userland vm-modules
 	scripts/run-tests vm $(VM_KERNELS)
 
 check: deps
-	$(MAKE) --no-print-directory userland vm-modules $(UNIT_BINS)
+	$(MAKE) --no-print-directory userland vm-modules $(UNIT_BINS) \
+		$(FUZZ_BINS)
 	scripts/run-tests all $(VM_KERNELS)
 
 demo: deps

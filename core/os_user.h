@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <endian.h>
+#include <errno.h>
 #include <linux/types.h>
 #include <urcu.h>
 #include <urcu/uatomic.h>

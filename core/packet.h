@@ -9,6 +9,7 @@
 #define _PFL_PACKET_H
 
 #include "os.h"
+#include <pfl/ruledef.h>	/* union pfl_addr */
 
 /* Longest header chain (IP, IPv6 extensions, L4) the glue copies out. */
 #define PFL_HDR_MAX 256
@@ -17,12 +18,6 @@
 
 #define PFL_AF_INET 2
 #define PFL_AF_INET6 10
-
-union pfl_addr {
-	__be32 v4;
-	__be32 v6[4];
-	u8 b[16];
-};
 
 /* pkt->flags */
 #define PFL_PKT_FRAG		0x01	/* a fragment other than the first */

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The guest half of scripts/vm, run in the chroot over the host's root: set
-# up the environment, run the command, then record its status, the kernel log
-# and the taint flags in the shared run directory (/run/pfl).
+# The guest half of scripts/vm, PID 1 on the host's root (see vm-init): set
+# up the environment, run the command, record its status, the kernel log
+# and the taint flags in the shared run directory (/run/pfl), power off.
 out=/run/pfl
 . $out/env
 export PFL_REPO PFL_KERNEL PFL_KREL PFL_KROOT PFL_KO PFL_CACHE PFL_SMP
@@ -18,14 +18,22 @@ cat >/tmp/bin/modprobe <<EOT
 exec /sbin/modprobe -d "$PFL_KROOT" -S "$PFL_KREL" "\$@"
 EOT
 chmod 755 /tmp/bin/modprobe
+echo /tmp/bin/modprobe >/proc/sys/kernel/modprobe
 export PATH="/tmp/bin:$PATH"
 
 ip link set lo up
 hostname pfl-vm 2>/dev/null
 
-cd "$PFL_REPO" || exit 125
+poweroff() {
+	sync
+	umount $out 2>/dev/null
+	/bin/busybox poweroff -f
+}
+
+cd "$PFL_REPO" || poweroff
 set +e
-eval "$(cat $out/cmd)" </dev/null
+# A subshell: CMD may exit, and PID 1 must not.
+(eval "$(cat $out/cmd)") </dev/null
 rc=$?
 
 dmesg >$out/dmesg 2>&1
@@ -35,4 +43,4 @@ if [ $((taint & ~(4096 | 8192))) -ne 0 ]; then
 	echo "taint=$taint" >$out/taint
 fi
 echo "$rc" >$out/rc
-sync
+poweroff

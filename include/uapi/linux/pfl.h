@@ -38,9 +38,64 @@
  *
  * Request: no attributes. Stops filtering in this netns: every packet
  * passes untouched and uncounted. Fails with ENOENT when not enabled.
+ *
+ * Ruleset transactions
+ * --------------------
+ *
+ * A ruleset (rules, the tables the file defines, options) is loaded in one
+ * transaction, as pf does: BEGIN, any number of ADD, COMMIT. The module
+ * validates every message as it arrives and builds the new ruleset at
+ * COMMIT; it replaces the old one with one RCU pointer swap, so a packet
+ * sees the old or the new ruleset, never a mix. Any error leaves the running
+ * ruleset untouched. One transaction per netns is open at a time: BEGIN
+ * discards an unfinished one, whose ticket then fails with ESTALE.
+ *
+ * PFL_CMD_RULES_BEGIN: no attributes. Reply: PFL_A_TICKET: NLA_U32.
+ *
+ * PFL_CMD_RULES_ADD:
+ *    PFL_A_TICKET: NLA_U32
+ *    PFL_A_RULES: NLA_NESTED, appended in order, each
+ *        0: NLA_NESTED, a rule: PFL_RULE_A_* (see enum pfl_rule_attr)
+ *        ...
+ *    PFL_A_TABLES: NLA_NESTED, each
+ *        0: NLA_NESTED, a table: PFL_TABLE_A_NAME, PFL_TABLE_A_FLAGS and
+ *           PFL_TABLE_A_ENTRIES; a table named again in a later ADD of the
+ *           same transaction gets the entries appended
+ *
+ * PFL_CMD_RULES_COMMIT:
+ *    PFL_A_TICKET: NLA_U32
+ *    PFL_A_OPTIONS: NLA_NESTED, PFL_OPT_A_* (omitted: defaults)
+ *
+ * PFL_CMD_RULES_GET (dump): no attributes. One message per rule, in
+ * evaluation order, each with PFL_A_RULE: NLA_NESTED holding PFL_RULE_A_*
+ * plus PFL_RULE_A_NR and PFL_RULE_A_COUNTERS. The dump carries the
+ * ruleset's generation so a reload during a dump is reported with
+ * NLM_F_DUMP_INTR rather than a mix of two rulesets.
+ *
+ * Address tables
+ * --------------
+ *
+ * PFL_CMD_TABLE_GET (dump): one message per table: PFL_A_TABLE nest with
+ * PFL_TABLE_A_NAME, _FLAGS, _COUNT, _REFS.
+ *
+ * PFL_CMD_TABLE_ENTRIES_GET (dump): PFL_A_TABLE nest with PFL_TABLE_A_NAME.
+ * Replies carry PFL_TABLE_A_ENTRIES, arrays of struct pfl_table_entry.
+ *
+ * PFL_CMD_TABLE_ADD, _DEL, _REPLACE, _TEST: PFL_A_TABLE nest with
+ * PFL_TABLE_A_NAME and PFL_TABLE_A_ENTRIES. ADD creates the table when
+ * it does not exist. REPLACE swaps in exactly the entries given, atomically.
+ * Replies carry PFL_TABLE_A_CHANGED (ADD, DEL, REPLACE: entries changed) or
+ * PFL_TABLE_A_MATCHES (TEST: the entries, in order, whose address matches
+ * the table, as struct pfl_table_entry). Tables with PFL_TABLE_F_CONST
+ * refuse changes with EPERM.
+ *
+ * PFL_CMD_TABLE_FLUSH: PFL_A_TABLE nest with PFL_TABLE_A_NAME. Reply
+ * PFL_TABLE_A_CHANGED.
  */
 #ifndef _UAPI_LINUX_PFL_H
 #define _UAPI_LINUX_PFL_H
+
+#include <linux/types.h>
 
 #define PFL_GENL_NAME "pfl"
 #define PFL_GENL_VERSION 1
@@ -50,6 +105,17 @@ enum pfl_cmd {
 	PFL_CMD_GET_STATUS,
 	PFL_CMD_ENABLE,
 	PFL_CMD_DISABLE,
+	PFL_CMD_RULES_BEGIN,
+	PFL_CMD_RULES_ADD,
+	PFL_CMD_RULES_COMMIT,
+	PFL_CMD_RULES_GET,
+	PFL_CMD_TABLE_GET,
+	PFL_CMD_TABLE_ENTRIES_GET,
+	PFL_CMD_TABLE_ADD,
+	PFL_CMD_TABLE_DEL,
+	PFL_CMD_TABLE_REPLACE,
+	PFL_CMD_TABLE_TEST,
+	PFL_CMD_TABLE_FLUSH,
 	__PFL_CMD_MAX
 };
 #define PFL_CMD_MAX (__PFL_CMD_MAX - 1)
@@ -62,6 +128,12 @@ enum pfl_attr {
 	PFL_A_RUNNING,
 	PFL_A_VERSION,
 	PFL_A_COUNTERS,
+	PFL_A_TICKET,
+	PFL_A_RULES,
+	PFL_A_TABLES,
+	PFL_A_OPTIONS,
+	PFL_A_RULE,
+	PFL_A_TABLE,
 	__PFL_A_MAX
 };
 #define PFL_A_MAX (__PFL_A_MAX - 1)
@@ -116,5 +188,198 @@ enum pfl_counter {
 	__PFL_CTR_MAX
 };
 #define PFL_CTR_MAX (__PFL_CTR_MAX - 1)
+
+/* Rules: what a rule does when it is the deciding match. */
+enum pfl_action {
+	PFL_ACT_PASS,
+	PFL_ACT_BLOCK,
+	PFL_ACT_MATCH,		/* applies options, decides nothing */
+};
+
+/* How a block rule blocks; DEFAULT follows `set block-policy`. */
+enum pfl_block_mode {
+	PFL_BLOCK_DEFAULT,
+	PFL_BLOCK_DROP,
+	PFL_BLOCK_RETURN,	/* RST for TCP, ICMP unreachable otherwise */
+	PFL_BLOCK_RETURN_RST,
+	PFL_BLOCK_RETURN_ICMP,
+};
+
+/* PFL_RULE_A_DIRS is a mask of these; 0 or both means either direction. */
+#define PFL_DIRS_IN	(1 << PFL_DIR_IN)
+#define PFL_DIRS_OUT	(1 << PFL_DIR_OUT)
+
+enum pfl_addr_type {
+	PFL_ADDR_ANY,
+	PFL_ADDR_NET,		/* PFL_ADDR_A_FAMILY, _ADDR, _PREFIX */
+	PFL_ADDR_TABLE,		/* PFL_ADDR_A_TABLE */
+	PFL_ADDR_SELF,		/* any address of this netns, tracked live */
+	PFL_ADDR_DYNIF,		/* (if): PFL_ADDR_A_IFNAME's, tracked live */
+};
+
+enum pfl_port_op {
+	PFL_PORT_ANY,
+	PFL_PORT_EQ,		/* = lo */
+	PFL_PORT_NE,		/* != lo */
+	PFL_PORT_LT,		/* < lo */
+	PFL_PORT_LE,		/* <= lo */
+	PFL_PORT_GT,		/* > lo */
+	PFL_PORT_GE,		/* >= lo */
+	PFL_PORT_RANGE,		/* lo:hi, both included */
+	PFL_PORT_INSIDE,	/* lo >< hi, both excluded */
+	PFL_PORT_OUTSIDE,	/* lo <> hi, both excluded */
+};
+
+/* A rule: every attribute is optional; absent means "any" / default. */
+enum pfl_rule_attr {
+	PFL_RULE_A_UNSPEC,
+	PFL_RULE_A_PAD,
+	PFL_RULE_A_ACTION,	/* NLA_U8, enum pfl_action */
+	PFL_RULE_A_BLOCK_MODE,	/* NLA_U8, enum pfl_block_mode */
+	PFL_RULE_A_FLAGS,	/* NLA_U32, PFL_RULE_F_* */
+	PFL_RULE_A_DIRS,	/* NLA_U8, PFL_DIRS_* mask */
+	PFL_RULE_A_IFNAME,	/* NLA_NUL_STRING, < IFNAMSIZ */
+	PFL_RULE_A_FAMILY,	/* NLA_U8, 0 (any), AF_INET or AF_INET6 */
+	PFL_RULE_A_PROTO,	/* NLA_U8, IP protocol; absent: any */
+	PFL_RULE_A_SRC,		/* NLA_NESTED, PFL_ADDR_A_* */
+	PFL_RULE_A_DST,		/* NLA_NESTED, PFL_ADDR_A_* */
+	PFL_RULE_A_SPORT,	/* NLA_NESTED, PFL_PORT_A_* */
+	PFL_RULE_A_DPORT,	/* NLA_NESTED, PFL_PORT_A_* */
+	PFL_RULE_A_TCP_FLAGS,	/* NLA_U8, flags that must be set ... */
+	PFL_RULE_A_TCP_MASK,	/* NLA_U8, ... out of these */
+	PFL_RULE_A_ICMP_TYPE,	/* NLA_U8; absent: any */
+	PFL_RULE_A_ICMP_CODE,	/* NLA_U8; absent: any */
+	PFL_RULE_A_LABEL,	/* NLA_NUL_STRING, < PFL_LABEL_SIZE */
+	PFL_RULE_A_TAG,		/* NLA_NUL_STRING, < PFL_TAG_SIZE */
+	PFL_RULE_A_TAGGED,	/* NLA_NUL_STRING, < PFL_TAG_SIZE */
+	PFL_RULE_A_STATE,	/* NLA_NESTED, PFL_STATE_A_* */
+	PFL_RULE_A_NR,		/* NLA_U32, dump only: rule number */
+	PFL_RULE_A_COUNTERS,	/* NLA_NESTED, dump only: PFL_RCTR_* u64 */
+	__PFL_RULE_A_MAX
+};
+#define PFL_RULE_A_MAX (__PFL_RULE_A_MAX - 1)
+
+#define PFL_RULE_F_QUICK	0x01
+#define PFL_RULE_F_LOG		0x02
+#define PFL_RULE_F_KEEP_STATE	0x04	/* pass ... keep state */
+#define PFL_RULE_F_IF_NEG	0x08	/* on ! ifname */
+#define PFL_RULE_F_TAGGED_NEG	0x10	/* ! tagged name */
+#define PFL_RULE_F_ALL		0x1f
+
+#define PFL_LABEL_SIZE 64
+#define PFL_TAG_SIZE 32
+#define PFL_TABLE_NAME_SIZE 32
+
+enum pfl_addr_attr {
+	PFL_ADDR_A_UNSPEC,
+	PFL_ADDR_A_TYPE,	/* NLA_U8, enum pfl_addr_type */
+	PFL_ADDR_A_NEG,		/* NLA_FLAG: ! */
+	PFL_ADDR_A_FAMILY,	/* NLA_U8, AF_INET or AF_INET6 (NET) */
+	PFL_ADDR_A_ADDR,	/* NLA_BINARY, 4 or 16 bytes, network order */
+	PFL_ADDR_A_PREFIX,	/* NLA_U8, prefix length */
+	PFL_ADDR_A_TABLE,	/* NLA_NUL_STRING, < PFL_TABLE_NAME_SIZE */
+	PFL_ADDR_A_IFNAME,	/* NLA_NUL_STRING (DYNIF) */
+	__PFL_ADDR_A_MAX
+};
+#define PFL_ADDR_A_MAX (__PFL_ADDR_A_MAX - 1)
+
+enum pfl_port_attr {
+	PFL_PORT_A_UNSPEC,
+	PFL_PORT_A_OP,		/* NLA_U8, enum pfl_port_op */
+	PFL_PORT_A_LO,		/* NLA_U16, host order */
+	PFL_PORT_A_HI,		/* NLA_U16, host order (ranges) */
+	__PFL_PORT_A_MAX
+};
+#define PFL_PORT_A_MAX (__PFL_PORT_A_MAX - 1)
+
+/* State options of a rule: parsed and stored now, enforced with states. */
+enum pfl_state_attr {
+	PFL_STATE_A_UNSPEC,
+	PFL_STATE_A_MAX,		/* NLA_U32 */
+	PFL_STATE_A_MAX_SRC_STATES,	/* NLA_U32 */
+	PFL_STATE_A_MAX_SRC_CONN,	/* NLA_U32 */
+	PFL_STATE_A_MAX_SRC_CONN_RATE,	/* NLA_U32, connections ... */
+	PFL_STATE_A_MAX_SRC_CONN_SECS,	/* NLA_U32, ... per seconds */
+	PFL_STATE_A_OVERLOAD,		/* NLA_NUL_STRING, table name */
+	PFL_STATE_A_FLUSH,		/* NLA_U8, 1 flush, 2 flush global */
+	PFL_STATE_A_TIMEOUTS,		/* NLA_NESTED, enum pfl_timeout: u32 s */
+	__PFL_STATE_A_MAX
+};
+#define PFL_STATE_A_MAXATTR (__PFL_STATE_A_MAX - 1)
+
+/* pf's timeouts, in seconds; `set timeout` and per-rule state options. */
+enum pfl_timeout {
+	PFL_TO_UNSPEC,
+	PFL_TO_TCP_FIRST,
+	PFL_TO_TCP_OPENING,
+	PFL_TO_TCP_ESTABLISHED,
+	PFL_TO_TCP_CLOSING,
+	PFL_TO_TCP_FINWAIT,
+	PFL_TO_TCP_CLOSED,
+	PFL_TO_UDP_FIRST,
+	PFL_TO_UDP_SINGLE,
+	PFL_TO_UDP_MULTIPLE,
+	PFL_TO_ICMP_FIRST,
+	PFL_TO_ICMP_ERROR,
+	PFL_TO_OTHER_FIRST,
+	PFL_TO_OTHER_SINGLE,
+	PFL_TO_OTHER_MULTIPLE,
+	PFL_TO_FRAG,
+	PFL_TO_INTERVAL,
+	PFL_TO_ADAPTIVE_START,	/* states, not seconds */
+	PFL_TO_ADAPTIVE_END,	/* states, not seconds */
+	__PFL_TO_MAX
+};
+#define PFL_TO_MAX (__PFL_TO_MAX - 1)
+
+/* Per-rule counters in PFL_RULE_A_COUNTERS (u64, padded by PFL_RCTR_PAD). */
+enum pfl_rule_counter {
+	PFL_RCTR_UNSPEC,
+	PFL_RCTR_PAD,
+	PFL_RCTR_EVALUATIONS,
+	PFL_RCTR_PACKETS,
+	PFL_RCTR_BYTES,
+	PFL_RCTR_STATES,
+	__PFL_RCTR_MAX
+};
+#define PFL_RCTR_MAX (__PFL_RCTR_MAX - 1)
+
+/* Ruleset options (PFL_A_OPTIONS at commit). */
+enum pfl_opt_attr {
+	PFL_OPT_A_UNSPEC,
+	PFL_OPT_A_BLOCK_POLICY,	/* NLA_U8: PFL_BLOCK_DROP or _RETURN */
+	PFL_OPT_A_STATE_LIMIT,	/* NLA_U32: set limit states */
+	PFL_OPT_A_TIMEOUTS,	/* NLA_NESTED, enum pfl_timeout: NLA_U32 */
+	PFL_OPT_A_SKIP,		/* NLA_NESTED of NLA_NUL_STRING ifnames */
+	__PFL_OPT_A_MAX
+};
+#define PFL_OPT_A_MAX (__PFL_OPT_A_MAX - 1)
+
+enum pfl_table_attr {
+	PFL_TABLE_A_UNSPEC,
+	PFL_TABLE_A_PAD,
+	PFL_TABLE_A_NAME,	/* NLA_NUL_STRING, < PFL_TABLE_NAME_SIZE */
+	PFL_TABLE_A_FLAGS,	/* NLA_U32, PFL_TABLE_F_* */
+	PFL_TABLE_A_ENTRIES,	/* NLA_BINARY, struct pfl_table_entry[] */
+	PFL_TABLE_A_COUNT,	/* NLA_U32, dump: entries */
+	PFL_TABLE_A_REFS,	/* NLA_U32, dump: rules referring to it */
+	PFL_TABLE_A_CHANGED,	/* NLA_U32, reply: entries changed */
+	PFL_TABLE_A_MATCHES,	/* NLA_BINARY, reply of TEST */
+	__PFL_TABLE_A_MAX
+};
+#define PFL_TABLE_A_MAX (__PFL_TABLE_A_MAX - 1)
+
+#define PFL_TABLE_F_PERSIST	0x01
+#define PFL_TABLE_F_CONST	0x02
+#define PFL_TABLE_F_ALL		0x03
+
+/* One table entry: a network, possibly negated (!net/len). */
+struct pfl_table_entry {
+	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 prefix;		/* 0..32 or 0..128 */
+	__u8 neg;		/* 1: !net, addresses here do not match */
+	__u8 pad;		/* 0 */
+	__u8 addr[16];		/* network order; IPv4 in the first 4 */
+};
 
 #endif /* _UAPI_LINUX_PFL_H */

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A rule as plain data: what pflctl's compiler produces, what travels (as
+ * PFL_RULE_A_* attributes) over netlink, what the module decodes and what
+ * the core's ruleset builder validates and compiles. Shared by the core,
+ * the kernel glue and userland so that each side has one mapping to and
+ * from netlink, and pflctl -n can run the very validator the module runs.
+ *
+ * Lists in the language ({ a b }) are already expanded: one def per
+ * combination, as pf does.
+ */
+#ifndef _PFL_RULEDEF_H
+#define _PFL_RULEDEF_H
+
+#include <linux/pfl.h>
+
+#define PFL_IFNAMSIZ 16
+
+/* Addresses: IPv4 in the first four bytes, network order. */
+union pfl_addr {
+	__be32 v4;
+	__be32 v6[4];
+	__u8 b[16];
+};
+
+struct pfl_addr_def {
+	__u8 type;		/* enum pfl_addr_type */
+	__u8 neg;		/* ! */
+	__u8 family;		/* PFL_ADDR_NET: AF_INET or AF_INET6 */
+	__u8 prefix;		/* PFL_ADDR_NET */
+	union pfl_addr addr;	/* PFL_ADDR_NET, host bits zero */
+	char table[PFL_TABLE_NAME_SIZE];	/* PFL_ADDR_TABLE */
+	char ifname[PFL_IFNAMSIZ];		/* PFL_ADDR_DYNIF */
+};
+
+struct pfl_port_def {
+	__u8 op;		/* enum pfl_port_op */
+	__u16 lo;		/* host order */
+	__u16 hi;
+};
+
+struct pfl_state_def {
+	__u32 max;
+	__u32 max_src_states;
+	__u32 max_src_conn;
+	__u32 max_src_conn_rate;
+	__u32 max_src_conn_secs;
+	char overload[PFL_TABLE_NAME_SIZE];
+	__u8 flush;		/* 1 flush, 2 flush global */
+	__u32 timeouts[__PFL_TO_MAX];	/* 0: not set */
+};
+
+struct pfl_rule_def {
+	__u8 action;		/* enum pfl_action */
+	__u8 block_mode;	/* enum pfl_block_mode */
+	__u8 dirs;		/* PFL_DIRS_* mask, 0: both */
+	__u8 family;		/* 0, AF_INET, AF_INET6 */
+	__u8 proto;		/* 0: any */
+	__u8 tcp_flags;
+	__u8 tcp_mask;		/* 0: flags any */
+	__u8 has_icmp_type;
+	__u8 icmp_type;
+	__u8 has_icmp_code;
+	__u8 icmp_code;
+	__u32 flags;		/* PFL_RULE_F_* */
+	char ifname[PFL_IFNAMSIZ];	/* "": any interface */
+	struct pfl_addr_def src;
+	struct pfl_addr_def dst;
+	struct pfl_port_def sport;
+	struct pfl_port_def dport;
+	char label[PFL_LABEL_SIZE];
+	char tag[PFL_TAG_SIZE];
+	char tagged[PFL_TAG_SIZE];
+	struct pfl_state_def state;
+};
+
+/* Ruleset-wide options (`set ...`). */
+#define PFL_SKIP_MAX 32
+
+struct pfl_options_def {
+	__u8 block_policy;	/* PFL_BLOCK_DROP (default) or _RETURN */
+	__u32 state_limit;	/* 0: the module's default */
+	__u32 timeouts[__PFL_TO_MAX];	/* 0: default */
+	unsigned int nskip;
+	char skip[PFL_SKIP_MAX][PFL_IFNAMSIZ];
+};
+
+/* A table defined by the ruleset file. */
+struct pfl_table_def {
+	char name[PFL_TABLE_NAME_SIZE];
+	__u32 flags;		/* PFL_TABLE_F_* */
+	unsigned int nentries;
+	struct pfl_table_entry *entries;
+};
+
+#endif /* _PFL_RULEDEF_H */

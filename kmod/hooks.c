@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter hooks: pf's "in" is PRE_ROUTING, its "out" POST_ROUTING, for
+ * IPv4 and IPv6, so a forwarded packet is seen in on one interface and out
+ * on the other, as in pf. Registered per netns, only while enabled.
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/skbuff.h>
+
+#include "pfl.h"
+
+/*
+ * After defragmentation (-400) and raw (-300), before conntrack (-200): a
+ * packet pfl blocks never costs a conntrack entry, and pfl sees whole
+ * datagrams wherever defragmentation is enabled.
+ */
+#define PFL_HOOK_PRIORITY (-250)
+
+static unsigned int pfl_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state, u8 af)
+{
+	struct pfl_inst *inst = priv;
+	u8 buf[PFL_HDR_MAX];
+	struct pfl_pkt_desc desc;
+	unsigned int off = skb_network_offset(skb);
+	const u8 *hdr;
+	u32 n;
+
+	desc.pkt_len = skb->len - off;
+	n = min_t(u32, desc.pkt_len, PFL_HDR_MAX);
+	/* Points into the skb when the headers are linear, else copies. */
+	hdr = skb_header_pointer(skb, off, n, buf);
+	if (unlikely(!hdr))
+		return NF_DROP;
+	desc.hdr = hdr;
+	desc.hdr_len = n;
+	desc.af = af;
+	desc.dir = state->hook == NF_INET_PRE_ROUTING ? PFL_DIR_IN :
+							PFL_DIR_OUT;
+	return pfl_inst_filter(inst, &desc) == PFL_PASS ? NF_ACCEPT : NF_DROP;
+}
+
+static unsigned int pfl_hook4(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	return pfl_hook(priv, skb, state, PFL_AF_INET);
+}
+
+static unsigned int pfl_hook6(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	return pfl_hook(priv, skb, state, PFL_AF_INET6);
+}
+
+static const struct nf_hook_ops pfl_hook_ops[] = {
+	{
+		.hook = pfl_hook4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = PFL_HOOK_PRIORITY,
+	},
+	{
+		.hook = pfl_hook4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = PFL_HOOK_PRIORITY,
+	},
+	{
+		.hook = pfl_hook6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = PFL_HOOK_PRIORITY,
+	},
+	{
+		.hook = pfl_hook6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = PFL_HOOK_PRIORITY,
+	},
+};
+
+/* Called with pn->lock held. */
+int pfl_hooks_register(struct net *net)
+{
+	struct pfl_net *pn = pfl_net(net);
+	int i, err;
+
+	BUILD_BUG_ON(ARRAY_SIZE(pfl_hook_ops) != ARRAY_SIZE(pn->hook_ops));
+	if (pn->hooks_registered)
+		return 0;
+	memcpy(pn->hook_ops, pfl_hook_ops, sizeof(pn->hook_ops));
+	for (i = 0; i < ARRAY_SIZE(pn->hook_ops); i++)
+		pn->hook_ops[i].priv = pn->inst;
+	err = nf_register_net_hooks(net, pn->hook_ops, ARRAY_SIZE(pn->hook_ops));
+	if (!err)
+		pn->hooks_registered = true;
+	return err;
+}
+
+/* Called with pn->lock held, or from pernet exit. Returns once no packet
+ * is left in the hooks (nf_unregister_net_hooks synchronises).
+ */
+void pfl_hooks_unregister(struct net *net)
+{
+	struct pfl_net *pn = pfl_net(net);
+
+	if (!pn->hooks_registered)
+		return;
+	nf_unregister_net_hooks(net, pn->hook_ops, ARRAY_SIZE(pn->hook_ops));
+	pn->hooks_registered = false;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfl: a parallel, pf-like packet filter. Module and per-netns setup.
+ *
+ * Each network namespace gets its own instance (the core's struct
+ * pfl_inst). Netfilter hooks are registered only while the instance is
+ * enabled; configuration arrives over generic netlink.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include <pfl/version.h>
+#include "pfl.h"
+
+unsigned int pfl_net_id __read_mostly;
+
+static int __net_init pfl_net_init(struct net *net)
+{
+	struct pfl_net *pn = pfl_net(net);
+
+	mutex_init(&pn->lock);
+	pn->inst = pfl_inst_create();
+	return pn->inst ? 0 : -ENOMEM;
+}
+
+static void __net_exit pfl_net_exit(struct net *net)
+{
+	struct pfl_net *pn = pfl_net(net);
+
+	/* No netlink socket is left in a dying netns, and the genl family
+	 * is gone before pernet ops on unload: nothing races us here.
+	 */
+	if (pn->hooks_registered)
+		pfl_hooks_unregister(net);
+	pfl_inst_destroy(pn->inst);
+	pn->inst = NULL;
+}
+
+static struct pernet_operations pfl_net_ops = {
+	.init = pfl_net_init,
+	.exit = pfl_net_exit,
+	.id = &pfl_net_id,
+	.size = sizeof(struct pfl_net),
+};
+
+static int __init pfl_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&pfl_net_ops);
+	if (err)
+		return err;
+	err = pfl_netlink_init();
+	if (err) {
+		unregister_pernet_subsys(&pfl_net_ops);
+		return err;
+	}
+	pr_info("version %s loaded\n", PFL_VERSION);
+	return 0;
+}
+
+static void __exit pfl_exit(void)
+{
+	/* Netlink first: no command may run while instances go away. */
+	pfl_netlink_exit();
+	unregister_pernet_subsys(&pfl_net_ops);
+}
+
+module_init(pfl_init);
+module_exit(pfl_exit);
+MODULE_LICENSE("GPL");
+MODULE_VERSION(PFL_VERSION);
+MODULE_DESCRIPTION("pfl: a parallel, pf-like packet filter");
+MODULE_AUTHOR("pfl developers");
+MODULE_ALIAS_GENL_FAMILY(PFL_GENL_NAME);

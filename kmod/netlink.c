@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "pfl" (include/uapi/linux/pfl.h documents
+ * every command). Commands act on the netns of the requesting socket and
+ * need CAP_NET_ADMIN in the user namespace owning it.
+ */
+#include <net/genetlink.h>
+
+#include <pfl/version.h>
+#include "pfl.h"
+
+static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
+	[PFL_A_ENABLED]		= { .type = NLA_U8 },
+	[PFL_A_SINCE]		= { .type = NLA_U64 },
+	[PFL_A_RUNNING]		= { .type = NLA_U64 },
+	[PFL_A_VERSION]		= { .type = NLA_NUL_STRING },
+	[PFL_A_COUNTERS]	= { .type = NLA_NESTED },
+	[PFL_A_TICKET]		= { .type = NLA_U32 },
+	[PFL_A_RULES]		= { .type = NLA_NESTED },
+	[PFL_A_TABLES]		= { .type = NLA_NESTED },
+	[PFL_A_OPTIONS]		= { .type = NLA_NESTED },
+	[PFL_A_RULE]		= { .type = NLA_NESTED },
+	[PFL_A_TABLE]		= { .type = NLA_NESTED },
+};
+
+static struct genl_family pfl_family;
+
+static int pfl_put_counters(struct sk_buff *skb, struct pfl_inst *inst)
+{
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, PFL_A_COUNTERS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = PFL_CTR_PAD + 1; i <= PFL_CTR_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, pfl_counter_read(inst, i),
+				      PFL_CTR_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int pfl_put_status(struct sk_buff *skb, struct pfl_inst *inst)
+{
+	u64 since_boot = READ_ONCE(inst->since_boot);
+	u64 now = ktime_get_boottime_seconds();
+
+	if (nla_put_u8(skb, PFL_A_ENABLED, READ_ONCE(inst->enabled)) ||
+	    nla_put_u64_64bit(skb, PFL_A_SINCE, READ_ONCE(inst->since_real),
+			      PFL_A_PAD) ||
+	    nla_put_u64_64bit(skb, PFL_A_RUNNING,
+			      now > since_boot ? now - since_boot : 0,
+			      PFL_A_PAD) ||
+	    nla_put_string(skb, PFL_A_VERSION, PFL_VERSION))
+		return -EMSGSIZE;
+	return pfl_put_counters(skb, inst);
+}
+
+static int pfl_cmd_get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfl_net *pn = pfl_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pfl_family, 0,
+				PFL_CMD_GET_STATUS);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	mutex_lock(&pn->lock);
+	err = pfl_put_status(msg, pn->inst);
+	mutex_unlock(&pn->lock);
+	if (err)
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int pfl_cmd_enable(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct pfl_net *pn = pfl_net(net);
+	int err = 0;
+
+	mutex_lock(&pn->lock);
+	if (pn->inst->enabled) {
+		GENL_SET_ERR_MSG(info, "pfl already enabled");
+		err = -EEXIST;
+		goto out;
+	}
+	err = pfl_hooks_register(net);
+	if (err) {
+		GENL_SET_ERR_MSG(info, "cannot register netfilter hooks");
+		goto out;
+	}
+	pfl_inst_set_enabled(pn->inst, true);
+out:
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static int pfl_cmd_disable(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct pfl_net *pn = pfl_net(net);
+	int err = 0;
+
+	mutex_lock(&pn->lock);
+	if (!pn->inst->enabled) {
+		GENL_SET_ERR_MSG(info, "pfl not enabled");
+		err = -ENOENT;
+		goto out;
+	}
+	pfl_inst_set_enabled(pn->inst, false);
+	pfl_hooks_unregister(net);
+out:
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static const struct genl_ops pfl_ops[] = {
+	{
+		.cmd = PFL_CMD_GET_STATUS,
+		.doit = pfl_cmd_get_status,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_ENABLE,
+		.doit = pfl_cmd_enable,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_DISABLE,
+		.doit = pfl_cmd_disable,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family pfl_family __ro_after_init = {
+	.name = PFL_GENL_NAME,
+	.version = PFL_GENL_VERSION,
+	.maxattr = PFL_A_MAX,
+	.policy = pfl_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = pfl_ops,
+	.n_ops = ARRAY_SIZE(pfl_ops),
+	/* Strict validation for every command: unknown attributes and
+	 * trailing data are errors, not silently ignored.
+	 */
+	.resv_start_op = PFL_CMD_MAX + 1,
+};
+
+int __init pfl_netlink_init(void)
+{
+	return genl_register_family(&pfl_family);
+}
+
+void pfl_netlink_exit(void)
+{
+	genl_unregister_family(&pfl_family);
+}

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pktgen helpers for pfl's benchmarks (sourced in the guest). Packets are
+# injected with xmit_mode netif_receive: pktgen hands each one to the
+# device's receive path in its own thread, so its packets per second are
+# the receive path's (hooks included) throughput on that CPU.
+
+# pg_write NS FILE VALUE
+pg_write() {
+	ip netns exec "$1" sh -c "echo '$3' > /proc/net/pktgen/$2" ||
+		{ echo "pktgen: '$3' > $2 failed" >&2; return 1; }
+}
+
+# pg_setup NS DEV THREADS COUNT SIZE DST SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX
+#          DPORT
+# One pktgen device per thread (DEV@i on kpktgend_i), all alike.
+pg_setup() {
+	local ns=$1 dev=$2 threads=$3 count=$4 size=$5 dst=$6
+	local smin=$7 smax=$8 pmin=$9 pmax=${10} dport=${11} mac i d
+	mac=$(ip -n "$ns" -br link show "$dev" | awk '{print $3}')
+	for i in $(seq 0 $((threads - 1))); do
+		pg_write "$ns" "kpktgend_$i" rem_device_all
+		d="$dev@$i"
+		pg_write "$ns" "kpktgend_$i" "add_device $d"
+		pg_write "$ns" "$d" "count $count"
+		pg_write "$ns" "$d" "pkt_size $size"
+		pg_write "$ns" "$d" "xmit_mode netif_receive"
+		pg_write "$ns" "$d" "dst $dst"
+		pg_write "$ns" "$d" "src_min $smin"
+		pg_write "$ns" "$d" "src_max $smax"
+		pg_write "$ns" "$d" "udp_src_min $pmin"
+		pg_write "$ns" "$d" "udp_src_max $pmax"
+		pg_write "$ns" "$d" "udp_dst_min $dport"
+		pg_write "$ns" "$d" "udp_dst_max $dport"
+		pg_write "$ns" "$d" "dst_mac $mac"
+	done
+}
+
+# pg_run NS DEV THREADS: run, print the summed packets per second.
+pg_run() {
+	local ns=$1 dev=$2 threads=$3 i total=0 pps
+	pg_write "$ns" pgctrl start
+	for i in $(seq 0 $((threads - 1))); do
+		pps=$(ip netns exec "$ns" cat "/proc/net/pktgen/$dev@$i" |
+			sed -n 's/^ *\([0-9]*\)pps .*/\1/p')
+		[ -n "$pps" ] || { echo "pktgen: no result for $dev@$i" >&2; return 1; }
+		total=$((total + pps))
+	done
+	echo "$total"
+}
