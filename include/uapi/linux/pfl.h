@@ -275,7 +275,7 @@ enum pfl_addr_attr {
 	PFL_ADDR_A_TYPE,	/* NLA_U8, enum pfl_addr_type */
 	PFL_ADDR_A_NEG,		/* NLA_FLAG: ! */
 	PFL_ADDR_A_FAMILY,	/* NLA_U8, AF_INET or AF_INET6 (NET) */
-	PFL_ADDR_A_ADDR,	/* NLA_BINARY, 4 or 16 bytes, network order */
+	PFL_ADDR_A_ADDR,	/* NLA_BINARY, 16 bytes, network order, IPv4 first */
 	PFL_ADDR_A_PREFIX,	/* NLA_U8, prefix length */
 	PFL_ADDR_A_TABLE,	/* NLA_NUL_STRING, < PFL_TABLE_NAME_SIZE */
 	PFL_ADDR_A_IFNAME,	/* NLA_NUL_STRING (DYNIF) */
