@@ -9,6 +9,7 @@
 
 #include "os.h"
 #include "packet.h"
+#include "rules.h"
 #include <linux/pfl.h>
 
 struct pfl_inst {
@@ -16,6 +17,7 @@ struct pfl_inst {
 	u64 since_real;		/* CLOCK_REALTIME s of the last enable/disable */
 	u64 since_boot;		/* CLOCK_BOOTTIME s of the same moment */
 	pfl_pcpu_u64 counters;	/* __PFL_CTR_MAX per-CPU u64s */
+	struct pfl_ruleset __rcu *ruleset;	/* NULL: pass everything */
 };
 
 /* What the glue knows about a packet before the core looks at it. */
@@ -25,6 +27,8 @@ struct pfl_pkt_desc {
 	u32 pkt_len;		/* bytes in the whole IP packet */
 	u8 af;			/* PFL_AF_INET or PFL_AF_INET6 */
 	u8 dir;			/* enum pfl_dir */
+	const char *ifname;	/* in: arrival, out: departure; NULL: none */
+	void *os;		/* glue context for pfl_os_addr_*() */
 };
 
 struct pfl_inst *pfl_inst_create(void);
@@ -33,8 +37,24 @@ void pfl_inst_destroy(struct pfl_inst *inst);
 /* Caller serialises these; they return false when nothing changed. */
 bool pfl_inst_set_enabled(struct pfl_inst *inst, bool enabled);
 
-/* The packet path: returns enum pfl_verdict. Lock-free. */
-int pfl_inst_filter(struct pfl_inst *inst, const struct pfl_pkt_desc *desc);
+/*
+ * Publish @rs (may be NULL) and return the previous ruleset, which the
+ * caller frees with pfl_ruleset_free() after a grace period. Caller
+ * serialises.
+ */
+struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
+					  struct pfl_ruleset *rs);
+
+/*
+ * The packet path, under the RCU read lock, lock-free. Returns the verdict
+ * and fills @m (may be NULL): the deciding rule, the action and, for
+ * PFL_BLOCK, the block mode. Malformed packets are blocked (drop) with
+ * m->rule -1; packets on `set skip` interfaces pass with m->skip set and
+ * are not counted.
+ */
+enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
+				 const struct pfl_pkt_desc *desc,
+				 struct pfl_match *m);
 
 static inline void pfl_count(struct pfl_inst *inst, unsigned int ctr, u64 n)
 {

@@ -11,10 +11,21 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
+#include <linux/errno.h>
+#include <linux/mm.h>
+#include <linux/refcount.h>
 #include <asm/byteorder.h>
 
 #define pfl_zalloc(size) kzalloc(size, GFP_KERNEL)
 #define pfl_free(ptr) kfree(ptr)
+/* Big arrays (compiled rulesets): vmalloc when kmalloc cannot. */
+#define pfl_kvzalloc(size) kvzalloc(size, GFP_KERNEL)
+#define pfl_kvfree(ptr) kvfree(ptr)
+
+/* Free a pfl_zalloc()ed object after a grace period. */
+#define pfl_free_rcu(ptr, field) kfree_rcu(ptr, field)
+#define pfl_call_rcu(head, fn) call_rcu(head, fn)
+
 
 /* Per-CPU arrays of u64 counters, written with this_cpu ops only. */
 typedef u64 __percpu *pfl_pcpu_u64;
@@ -40,6 +51,63 @@ static inline u64 pfl_pcpu_u64_sum(pfl_pcpu_u64 p, unsigned int i)
 	for_each_possible_cpu(cpu)
 		sum += READ_ONCE(per_cpu_ptr(p, cpu)[i]);
 	return sum;
+}
+
+/*
+ * Per-CPU u64 arrays of any size: the per-CPU allocator refuses units
+ * above PCPU_MIN_UNIT_SIZE, so big arrays are chunks of PFL_PCPU_CHUNK.
+ */
+#define PFL_PCPU_CHUNK_SHIFT 11
+#define PFL_PCPU_CHUNK (1U << PFL_PCPU_CHUNK_SHIFT)	/* u64s, 16 KB */
+
+struct pfl_pcpu_arr {
+	unsigned int n;
+	unsigned int nchunks;
+	u64 __percpu *chunk[];
+};
+
+static inline void pfl_pcpu_arr_free(struct pfl_pcpu_arr *p)
+{
+	unsigned int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nchunks; i++)
+		free_percpu(p->chunk[i]);
+	kvfree(p);
+}
+
+static inline struct pfl_pcpu_arr *pfl_pcpu_arr_alloc(unsigned int n)
+{
+	unsigned int i, nc = (n + PFL_PCPU_CHUNK - 1) >> PFL_PCPU_CHUNK_SHIFT;
+	struct pfl_pcpu_arr *p;
+
+	p = kvzalloc(struct_size(p, chunk, nc), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->n = n;
+	for (i = 0; i < nc; i++) {
+		unsigned int m = min_t(unsigned int, PFL_PCPU_CHUNK,
+				       n - i * PFL_PCPU_CHUNK);
+
+		p->chunk[i] = __alloc_percpu(m * sizeof(u64), sizeof(u64));
+		if (!p->chunk[i]) {
+			pfl_pcpu_arr_free(p);
+			return NULL;
+		}
+		p->nchunks++;
+	}
+	return p;
+}
+
+#define pfl_pcpu_arr_add(p, i, v) \
+	this_cpu_add((p)->chunk[(i) >> PFL_PCPU_CHUNK_SHIFT] \
+		     [(i) & (PFL_PCPU_CHUNK - 1)], v)
+
+static inline u64 pfl_pcpu_arr_sum(struct pfl_pcpu_arr *p, unsigned int i)
+{
+	return pfl_pcpu_u64_sum(p->chunk[i >> PFL_PCPU_CHUNK_SHIFT],
+				i & (PFL_PCPU_CHUNK - 1));
 }
 
 static inline u64 pfl_time_real_sec(void)

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +34,8 @@ typedef __s64 s64;
 #define be32_to_cpu(x) be32toh(x)
 #define cpu_to_be16(x) htobe16(x)
 #define cpu_to_be32(x) htobe32(x)
+#define be64_to_cpu(x) be64toh(x)
+#define cpu_to_be64(x) htobe64(x)
 
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -46,8 +50,50 @@ typedef __s64 s64;
 #endif
 #define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
 
+#ifndef container_of
+#define container_of(ptr, type, member) caa_container_of(ptr, type, member)
+#endif
+/* The kernel's attribute macros (spelt so that checkpatch lets them be). */
+#define pfl_user_attr(...) __attribute__((__VA_ARGS__))
+#ifndef __weak
+#define __weak pfl_user_attr(weak)
+#endif
+#ifndef __printf
+#define __printf(a, b) pfl_user_attr(format(printf, a, b))
+#endif
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+
 #define pfl_zalloc(size) calloc(1, size)
 #define pfl_free(ptr) free(ptr)
+#define pfl_kvzalloc(size) calloc(1, size)
+#define pfl_kvfree(ptr) free(ptr)
+
+/* RCU: liburcu's call_rcu() has the kernel's signature. Threads that read
+ * or call_rcu() must be registered (rcu_register_thread()); tests call
+ * rcu_barrier() before exit so that deferred frees have run.
+ */
+#define __rcu
+#define rcu_dereference_protected(p, c) ({ (void)(c); (p); })
+#define rcu_dereference_check(p, c) ({ (void)(c); rcu_dereference(p); })
+#define rcu_access_pointer(p) CMM_LOAD_SHARED(p)
+#define RCU_INIT_POINTER(p, v) CMM_STORE_SHARED(p, v)
+#define pfl_call_rcu(head, fn) call_rcu(head, fn)
+
+void pfl_user_free_rcu(struct rcu_head *head);
+/* Here the rcu_head must be the object's first member. */
+#define pfl_free_rcu(ptr, field) do {					\
+	BUILD_BUG_ON(offsetof(__typeof__(*(ptr)), field) != 0);		\
+	call_rcu(&(ptr)->field, pfl_user_free_rcu);			\
+} while (0)
+
+struct pfl_user_refcount {
+	long v;
+};
+
+#define refcount_t struct pfl_user_refcount
+#define refcount_set(r, n) uatomic_set(&(r)->v, n)
+#define refcount_inc(r) uatomic_inc(&(r)->v)
+#define refcount_dec_and_test(r) (uatomic_sub_return(&(r)->v, 1) == 0)
 
 /*
  * Per-CPU counters: userspace has no CPU-local storage a thread can rely on,
@@ -100,6 +146,34 @@ static inline u64 pfl_pcpu_u64_sum(pfl_pcpu_u64 p, unsigned int i)
 		sum += uatomic_read(&p->v[s * pfl_user_row(p->n) + i]);
 	return sum;
 }
+
+/* Per-CPU arrays of any size (the kernel's are chunked): the same slots. */
+struct pfl_pcpu_arr {
+	struct pfl_pcpu_u64_user *u;
+};
+
+static inline struct pfl_pcpu_arr *pfl_pcpu_arr_alloc(unsigned int n)
+{
+	struct pfl_pcpu_arr *p = calloc(1, sizeof(*p));
+
+	if (p)
+		p->u = pfl_pcpu_u64_alloc(n);
+	if (p && !p->u) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+static inline void pfl_pcpu_arr_free(struct pfl_pcpu_arr *p)
+{
+	if (p)
+		pfl_pcpu_u64_free(p->u);
+	free(p);
+}
+
+#define pfl_pcpu_arr_add(p, i, v) pfl_pcpu_u64_add((p)->u, i, v)
+#define pfl_pcpu_arr_sum(p, i) pfl_pcpu_u64_sum((p)->u, i)
 
 static inline u64 pfl_time_real_sec(void)
 {

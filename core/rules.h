@@ -68,9 +68,13 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 /* Free now (drops table references); the caller waited a grace period. */
 void pfl_ruleset_free(struct pfl_ruleset *rs);
 
-/* The packet path; caller holds the RCU read lock. */
+/* The packet path; caller holds the RCU read lock. An interface under
+ * `set skip` is not filtered: m->skip is set and the packet passes.
+ */
 void pfl_ruleset_eval(const struct pfl_ruleset *rs, const struct pfl_pkt *pkt,
 		      const struct pfl_pkt_ctx *ctx, struct pfl_match *m);
+/* Is @ifname (NULL: none) under `set skip`? For the glue, before parsing. */
+bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname);
 
 /* Inspection for dumps and pflctl -n -v. */
 unsigned int pfl_ruleset_count(const struct pfl_ruleset *rs);
@@ -78,6 +82,9 @@ const struct pfl_rule_def *pfl_ruleset_def(const struct pfl_ruleset *rs,
 					   unsigned int nr);
 u64 pfl_ruleset_counter(const struct pfl_ruleset *rs, unsigned int nr,
 			unsigned int ctr);	/* enum pfl_rule_counter */
+/* Add to a rule's counter (states, later); packet path safe. */
+void pfl_ruleset_counter_add(const struct pfl_ruleset *rs, unsigned int nr,
+			     unsigned int ctr, u64 v);
 const struct pfl_options_def *pfl_ruleset_options(const struct pfl_ruleset *rs);
 
 #endif /* _PFL_RULES_H */

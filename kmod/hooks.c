@@ -8,8 +8,10 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
+#include <net/netfilter/nf_log.h>
 
 #include "pfl.h"
+#include "reject.h"
 
 /*
  * After defragmentation (-400) and raw (-300), before conntrack (-200): a
@@ -18,16 +20,38 @@
  */
 #define PFL_HOOK_PRIORITY (-250)
 
+/* `log` rules: to whatever logger the netns binds (nf_log_syslog,
+ * nfnetlink_log); nothing happens when none is.
+ */
+static void pfl_log(struct sk_buff *skb, const struct nf_hook_state *state,
+		    const struct pfl_match *m)
+{
+	static const struct nf_loginfo li = {
+		.type = NF_LOG_TYPE_LOG,
+		.u.log = { .level = LOGLEVEL_INFO,
+			   .logflags = NF_LOG_DEFAULT_MASK },
+	};
+
+	nf_log_packet(state->net, state->pf, state->hook, skb, state->in,
+		      state->out, &li, "pfl: rule %d: %s ", m->rule,
+		      m->action == PFL_ACT_PASS ? "pass" : "block");
+}
+
 static unsigned int pfl_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state, u8 af)
 {
 	struct pfl_inst *inst = priv;
 	u8 buf[PFL_HDR_MAX];
 	struct pfl_pkt_desc desc;
+	struct pfl_match m;
 	unsigned int off = skb_network_offset(skb);
+	const struct net_device *dev;
 	const u8 *hdr;
 	u32 n;
 
+	/* What pfl itself sends (block return) is not filtered again. */
+	if (unlikely(this_cpu_read(pfl_generating)))
+		return NF_ACCEPT;
 	desc.pkt_len = skb->len - off;
 	n = min_t(u32, desc.pkt_len, PFL_HDR_MAX);
 	/* Points into the skb when the headers are linear, else copies. */
@@ -37,9 +61,25 @@ static unsigned int pfl_hook(void *priv, struct sk_buff *skb,
 	desc.hdr = hdr;
 	desc.hdr_len = n;
 	desc.af = af;
-	desc.dir = state->hook == NF_INET_PRE_ROUTING ? PFL_DIR_IN :
-							PFL_DIR_OUT;
-	return pfl_inst_filter(inst, &desc) == PFL_PASS ? NF_ACCEPT : NF_DROP;
+	if (state->hook == NF_INET_PRE_ROUTING) {
+		desc.dir = PFL_DIR_IN;
+		dev = state->in;
+	} else {
+		desc.dir = PFL_DIR_OUT;
+		dev = state->out;
+	}
+	desc.ifname = dev ? dev->name : NULL;
+	desc.os = state->net;
+	if (pfl_inst_filter(inst, &desc, &m) == PFL_PASS) {
+		if (unlikely(m.flags & PFL_RULE_F_LOG))
+			pfl_log(skb, state, &m);
+		return NF_ACCEPT;
+	}
+	if (unlikely(m.flags & PFL_RULE_F_LOG))
+		pfl_log(skb, state, &m);
+	if (m.block_mode != PFL_BLOCK_DROP)
+		pfl_reject(state->net, skb, af, m.block_mode);
+	return NF_DROP;
 }
 
 static unsigned int pfl_hook4(void *priv, struct sk_buff *skb,

@@ -12,7 +12,7 @@
 #include <net/genetlink.h>
 
 #include <pfl/version.h>
-#include "pfl.h"
+#include "netlink.h"
 
 unsigned int pfl_net_id __read_mostly;
 
@@ -21,6 +21,8 @@ static int __net_init pfl_net_init(struct net *net)
 	struct pfl_net *pn = pfl_net(net);
 
 	mutex_init(&pn->lock);
+	INIT_LIST_HEAD(&pn->tables);
+	INIT_LIST_HEAD(&pn->txn.tables);
 	pn->inst = pfl_inst_create();
 	return pn->inst ? 0 : -ENOMEM;
 }
@@ -34,6 +36,7 @@ static void __net_exit pfl_net_exit(struct net *net)
 	 */
 	if (pn->hooks_registered)
 		pfl_hooks_unregister(net);
+	pfl_ruleset_destroy_all(pn);
 	pfl_inst_destroy(pn->inst);
 	pn->inst = NULL;
 }

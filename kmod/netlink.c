@@ -7,7 +7,7 @@
 #include <net/genetlink.h>
 
 #include <pfl/version.h>
-#include "pfl.h"
+#include "netlink.h"
 
 static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_ENABLED]		= { .type = NLA_U8 },
@@ -16,14 +16,12 @@ static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_VERSION]		= { .type = NLA_NUL_STRING },
 	[PFL_A_COUNTERS]	= { .type = NLA_NESTED },
 	[PFL_A_TICKET]		= { .type = NLA_U32 },
-	[PFL_A_RULES]		= { .type = NLA_NESTED },
-	[PFL_A_TABLES]		= { .type = NLA_NESTED },
-	[PFL_A_OPTIONS]		= { .type = NLA_NESTED },
-	[PFL_A_RULE]		= { .type = NLA_NESTED },
-	[PFL_A_TABLE]		= { .type = NLA_NESTED },
+	[PFL_A_RULES]		= NLA_POLICY_NESTED_ARRAY(pfl_rule_policy),
+	[PFL_A_TABLES]		= NLA_POLICY_NESTED_ARRAY(pfl_table_policy),
+	[PFL_A_OPTIONS]		= NLA_POLICY_NESTED(pfl_options_policy),
+	[PFL_A_RULE]		= NLA_POLICY_NESTED(pfl_rule_policy),
+	[PFL_A_TABLE]		= NLA_POLICY_NESTED(pfl_table_policy),
 };
-
-static struct genl_family pfl_family;
 
 static int pfl_put_counters(struct sk_buff *skb, struct pfl_inst *inst)
 {
@@ -44,7 +42,7 @@ static int pfl_put_counters(struct sk_buff *skb, struct pfl_inst *inst)
 static int pfl_put_status(struct sk_buff *skb, struct pfl_inst *inst)
 {
 	u64 since_boot = READ_ONCE(inst->since_boot);
-	u64 now = ktime_get_boottime_seconds();
+	u64 now = pfl_time_boot_sec();
 
 	if (nla_put_u8(skb, PFL_A_ENABLED, READ_ONCE(inst->enabled)) ||
 	    nla_put_u64_64bit(skb, PFL_A_SINCE, READ_ONCE(inst->since_real),
@@ -144,9 +142,65 @@ static const struct genl_ops pfl_ops[] = {
 		.doit = pfl_cmd_disable,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = PFL_CMD_RULES_BEGIN,
+		.doit = pfl_cmd_rules_begin,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_RULES_ADD,
+		.doit = pfl_cmd_rules_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_RULES_COMMIT,
+		.doit = pfl_cmd_rules_commit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_RULES_GET,
+		.dumpit = pfl_dump_rules,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_TABLE_GET,
+		.dumpit = pfl_dump_tables,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_TABLE_ENTRIES_GET,
+		.start = pfl_dump_table_entries_start,
+		.dumpit = pfl_dump_table_entries,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_TABLE_ADD,
+		.doit = pfl_cmd_table_change,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_TABLE_DEL,
+		.doit = pfl_cmd_table_change,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_TABLE_REPLACE,
+		.doit = pfl_cmd_table_change,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_TABLE_TEST,
+		.doit = pfl_cmd_table_test,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_TABLE_FLUSH,
+		.doit = pfl_cmd_table_change,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
-static struct genl_family pfl_family __ro_after_init = {
+struct genl_family pfl_family __ro_after_init = {
 	.name = PFL_GENL_NAME,
 	.version = PFL_GENL_VERSION,
 	.maxattr = PFL_A_MAX,
@@ -155,10 +209,13 @@ static struct genl_family pfl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = pfl_ops,
 	.n_ops = ARRAY_SIZE(pfl_ops),
-	/* Strict validation for every command: unknown attributes and
-	 * trailing data are errors, not silently ignored.
+	/*
+	 * The first command validated strictly (reserved header bytes must
+	 * be zero, unknown or malformed attributes are errors): 0, so every
+	 * command is, as for any new family. Commands below it would be
+	 * "legacy" and accept garbage in the reserved byte.
 	 */
-	.resv_start_op = PFL_CMD_MAX + 1,
+	.resv_start_op = 0,
 };
 
 int __init pfl_netlink_init(void)

@@ -3,12 +3,16 @@
 #ifndef _PFL_KMOD_H
 #define _PFL_KMOD_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "inst.h"
+
+/* IPv4 and IPv6, each in (PRE_ROUTING) and out (POST_ROUTING). */
+#define PFL_NR_HOOKS 4
 
 /* One per network namespace. */
 struct pfl_net {
@@ -17,7 +21,29 @@ struct pfl_net {
 	struct mutex lock;
 	bool hooks_registered;
 	/* Netfilter keeps pointers to these while they are registered. */
-	struct nf_hook_ops hook_ops[4];
+	struct nf_hook_ops hook_ops[PFL_NR_HOOKS];
+
+	/* Tables by name (struct pfl_table_ref), under lock. */
+	struct list_head tables;
+	/* Bumped on every ruleset or table change: dumps that span a change
+	 * are flagged NLM_F_DUMP_INTR.
+	 */
+	u32 generation;
+	/* The open ruleset transaction, if any. */
+	struct pfl_txn {
+		u32 ticket;		/* 0: none open */
+		struct pfl_rule_def *rules;
+		u32 nrules;
+		u32 cap;
+		struct list_head tables;	/* staged, by name */
+	} txn;
+	u32 last_ticket;
+};
+
+/* An entry of a table list. */
+struct pfl_table_ref {
+	struct list_head list;
+	struct pfl_table *table;
 };
 
 extern unsigned int pfl_net_id;

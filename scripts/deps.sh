@@ -19,7 +19,7 @@ PACKAGES=(
 	clang llvm libclang-rt-14-dev
 	liburcu-dev libmnl-dev
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-	iproute2 nftables iptables iputils-ping iperf3 netcat-openbsd
+	iproute2 nftables iptables ipset iputils-ping iperf3 netcat-openbsd
 	ethtool procps psmisc perl python3 jq
 )
 

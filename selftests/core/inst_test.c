@@ -13,7 +13,7 @@ static int filter(struct pfl_inst *inst, const uint8_t *b, uint32_t len,
 		.hdr = b, .hdr_len = len, .pkt_len = len, .af = af, .dir = dir,
 	};
 
-	return pfl_inst_filter(inst, &d);
+	return pfl_inst_filter(inst, &d, NULL);
 }
 
 TEST(disabled_counts_nothing)
@@ -61,8 +61,11 @@ TEST(counts_by_family_direction_and_reason)
 	filter(inst, b6, 60, PFL_AF_INET6, PFL_DIR_OUT);
 	filter(inst, b4, 10, PFL_AF_INET, PFL_DIR_IN);	/* short */
 
-	EXPECT_EQ(3, pfl_counter_read(inst, PFL_CTR_IN4_PASS_PKTS));
-	EXPECT_EQ(90, pfl_counter_read(inst, PFL_CTR_IN4_PASS_BYTES));
+	/* malformed packets are blocked */
+	EXPECT_EQ(2, pfl_counter_read(inst, PFL_CTR_IN4_PASS_PKTS));
+	EXPECT_EQ(80, pfl_counter_read(inst, PFL_CTR_IN4_PASS_BYTES));
+	EXPECT_EQ(1, pfl_counter_read(inst, PFL_CTR_IN4_BLOCK_PKTS));
+	EXPECT_EQ(10, pfl_counter_read(inst, PFL_CTR_IN4_BLOCK_BYTES));
 	EXPECT_EQ(1, pfl_counter_read(inst, PFL_CTR_OUT4_PASS_PKTS));
 	EXPECT_EQ(1, pfl_counter_read(inst, PFL_CTR_OUT6_PASS_PKTS));
 	EXPECT_EQ(60, pfl_counter_read(inst, PFL_CTR_OUT6_PASS_BYTES));

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+/* libpfl: a small streaming JSON writer (see json.h). */
 #include <inttypes.h>
+#include <stddef.h>
 
 #include "json.h"
 
@@ -23,7 +25,7 @@ static void separate(struct json *j)
 	j->first[j->depth] = false;
 }
 
-static void open(struct json *j, char c)
+static void container_begin(struct json *j, char c)
 {
 	separate(j);
 	fputc(c, j->f);
@@ -32,7 +34,7 @@ static void open(struct json *j, char c)
 	j->first[j->depth] = true;
 }
 
-static void close_(struct json *j, char c)
+static void container_end(struct json *j, char c)
 {
 	fputc(c, j->f);
 	if (j->depth > 0)
@@ -41,52 +43,101 @@ static void close_(struct json *j, char c)
 
 void json_obj_begin(struct json *j)
 {
-	open(j, '{');
+	container_begin(j, '{');
 }
 
 void json_obj_end(struct json *j)
 {
-	close_(j, '}');
+	container_end(j, '}');
 }
 
 void json_arr_begin(struct json *j)
 {
-	open(j, '[');
+	container_begin(j, '[');
 }
 
 void json_arr_end(struct json *j)
 {
-	close_(j, ']');
+	container_end(j, ']');
 }
 
+/*
+ * Length of the valid UTF-8 sequence at @p, or 0: JSON text must be UTF-8,
+ * and names that come from the kernel or a file may be anything.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;	/* also stops at the NUL */
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates, beyond Unicode. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static void put_char(FILE *f, unsigned char c)
+{
+	switch (c) {
+	case '"':
+		fputs("\\\"", f);
+		break;
+	case '\\':
+		fputs("\\\\", f);
+		break;
+	case '\n':
+		fputs("\\n", f);
+		break;
+	case '\t':
+		fputs("\\t", f);
+		break;
+	case '\r':
+		fputs("\\r", f);
+		break;
+	default:
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+/* A quoted, escaped string; invalid UTF-8 bytes become U+FFFD. */
 static void put_string(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
+	while (*p) {
+		len = utf8_len(p);
+		if (len == 1)
+			put_char(f, *p);
+		else if (len)
+			fwrite(p, 1, len, f);
+		else
+			fputs("\\ufffd", f);
+		p += len ? len : 1;
 	}
 	fputc('"', f);
 }
@@ -145,6 +196,12 @@ void json_kv_u64(struct json *j, const char *key, uint64_t v)
 {
 	json_key(j, key);
 	json_u64(j, v);
+}
+
+void json_kv_i64(struct json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	json_i64(j, v);
 }
 
 void json_kv_bool(struct json *j, const char *key, bool v)

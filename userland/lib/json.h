@@ -1,7 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A small streaming JSON writer: commas and nesting are tracked for the
- * caller, strings are escaped. Writes to one FILE.
+ * caller, strings are escaped (and made valid UTF-8). Writes to one FILE,
+ * stdout for pflctl -j. Inside an object, each value is preceded by
+ * json_key(), or use the json_kv_*() shorthands:
+ *
+ *	json_init(&j, stdout);
+ *	json_obj_begin(&j);
+ *	json_kv_bool(&j, "enabled", true);
+ *	json_key(&j, "list");
+ *	json_arr_begin(&j);
+ *	json_u64(&j, 1);
+ *	json_arr_end(&j);
+ *	json_obj_end(&j);
+ *	json_end(&j);		{"enabled":true,"list":[1]} and a newline
  */
 #ifndef _PFL_JSON_H
 #define _PFL_JSON_H
@@ -36,6 +48,7 @@ void json_end(struct json *j);
 /* key + value shorthands */
 void json_kv_str(struct json *j, const char *key, const char *s);
 void json_kv_u64(struct json *j, const char *key, uint64_t v);
+void json_kv_i64(struct json *j, const char *key, int64_t v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 
 #endif /* _PFL_JSON_H */

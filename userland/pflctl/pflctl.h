@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pflctl: what its subject files share. */
+/*
+ * pflctl: what its subject files share. One file per subject (status.c:
+ * -e, -d, -s info, -V; later rules.c, tables.c, states.c, ...), each
+ * exporting the actions that pflctl.c dispatches to.
+ *
+ * Actions return an exit status: 0, PFLCTL_EXIT_FAIL after printing one
+ * "pflctl: ..." line on stderr, or PFLCTL_EXIT_USAGE for a bad command
+ * line.
+ */
 #ifndef _PFLCTL_H
 #define _PFLCTL_H
 
@@ -9,22 +17,44 @@
 #include "json.h"
 #include "pfl_nl.h"
 
+#define PFLCTL_EXIT_FAIL	1
+#define PFLCTL_EXIT_USAGE	2
+
 struct pflctl {
-	struct pfl_nl *nl;	/* opened on first use */
-	bool json;		/* -j */
+	struct pfl_nl *nl;	/* opened on first use, by pflctl_nl() */
+	bool json;		/* -j: JSON on stdout for -s */
 	int verbose;		/* -v, repeatable */
-	bool noaction;		/* -n */
+	bool noaction;		/* -n: with -f, check only */
 };
 
-/* The netlink connection, opened on first use; NULL after an error has
- * been printed.
+/*
+ * The netlink connection, opened on first use; NULL after a message has
+ * been printed (the socket cannot be opened).
  */
 struct pfl_nl *pflctl_nl(struct pflctl *ctl);
 
-/* Print "pflctl: <message>" for the last netlink error; returns 1. */
+/*
+ * Send a request without attributes, run @cb on the reply. On failure,
+ * print the kernel's (or the library's) message and return
+ * PFLCTL_EXIT_FAIL.
+ */
+int pflctl_cmd(struct pflctl *ctl, uint8_t cmd, pfl_nl_cb cb, void *arg);
+
+/* Print "pflctl: <the last netlink error>"; returns PFLCTL_EXIT_FAIL. */
 int pflctl_nl_fail(struct pflctl *ctl);
-/* Print "pflctl: <fmt...>" to stderr; returns 1. */
+/* Print "pflctl: <fmt...>" on stderr; returns PFLCTL_EXIT_FAIL. */
 int __printf(1, 2) pflctl_fail(const char *fmt, ...);
+
+/* rules.c */
+int pflctl_load(struct pflctl *ctl, const char *path);
+int pflctl_show_rules(struct pflctl *ctl);
+int pflctl_flush_rules(struct pflctl *ctl);
+
+/* tables.c */
+int pflctl_show_tables(struct pflctl *ctl);
+int pflctl_table(struct pflctl *ctl, const char *name, const char *what,
+		 char **args, int nargs);
+int pflctl_table_flush_all(struct pflctl *ctl);
 
 /* status.c */
 int pflctl_enable(struct pflctl *ctl);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* pflctl -e, -d, -s info, -V. */
+/* pflctl -e, -d, -s info and -V: the filter's status. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,93 +9,98 @@
 
 struct status {
 	bool enabled;
-	uint64_t since;
-	uint64_t running;
-	char version[32];
+	uint64_t since;		/* CLOCK_REALTIME seconds */
+	uint64_t running;	/* seconds in the current state */
+	char version[32];	/* the module's */
 	uint64_t ctr[PFL_CTR_MAX + 1];
 };
+
+static bool attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
+{
+	return attr && mnl_attr_validate(attr, type) == 0;
+}
+
+static void status_counters(struct status *st, const struct nlattr *nest)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		unsigned int type = mnl_attr_get_type(attr);
+
+		/* Counters newer than this pflctl are skipped. */
+		if (type > PFL_CTR_PAD && type <= PFL_CTR_MAX &&
+		    mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+			st->ctr[type] = mnl_attr_get_u64(attr);
+	}
+}
 
 static int status_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[PFL_A_MAX + 1];
-	const struct nlattr *attr;
 	struct status *st = arg;
 
 	pfl_nl_parse(nlh, tb);
-	if (!tb[PFL_A_ENABLED] || !tb[PFL_A_COUNTERS])
+	if (!attr_ok(tb[PFL_A_ENABLED], MNL_TYPE_U8))
 		return MNL_CB_ERROR;
 	st->enabled = mnl_attr_get_u8(tb[PFL_A_ENABLED]);
-	if (tb[PFL_A_SINCE])
+	if (attr_ok(tb[PFL_A_SINCE], MNL_TYPE_U64))
 		st->since = mnl_attr_get_u64(tb[PFL_A_SINCE]);
-	if (tb[PFL_A_RUNNING])
+	if (attr_ok(tb[PFL_A_RUNNING], MNL_TYPE_U64))
 		st->running = mnl_attr_get_u64(tb[PFL_A_RUNNING]);
-	if (tb[PFL_A_VERSION])
+	if (attr_ok(tb[PFL_A_VERSION], MNL_TYPE_NUL_STRING))
 		snprintf(st->version, sizeof(st->version), "%s",
 			 mnl_attr_get_str(tb[PFL_A_VERSION]));
-	mnl_attr_for_each_nested(attr, tb[PFL_A_COUNTERS]) {
-		unsigned int type = mnl_attr_get_type(attr);
-
-		/* Counters this pflctl does not know are skipped. */
-		if (type > PFL_CTR_PAD && type <= PFL_CTR_MAX &&
-		    mnl_attr_get_payload_len(attr) == sizeof(uint64_t))
-			st->ctr[type] = mnl_attr_get_u64(attr);
-	}
+	if (attr_ok(tb[PFL_A_COUNTERS], MNL_TYPE_NESTED))
+		status_counters(st, tb[PFL_A_COUNTERS]);
 	return MNL_CB_OK;
 }
 
 static int get_status(struct pflctl *ctl, struct status *st)
 {
-	struct pfl_nl *nl = pflctl_nl(ctl);
-
-	if (!nl)
-		return 1;
 	memset(st, 0, sizeof(*st));
-	if (pfl_nl_send(nl, pfl_nl_request(nl, PFL_CMD_GET_STATUS, 0),
-			status_cb, st))
-		return pflctl_nl_fail(ctl);
-	return 0;
+	return pflctl_cmd(ctl, PFL_CMD_GET_STATUS, status_cb, st);
 }
 
-static int simple_cmd(struct pflctl *ctl, uint8_t cmd, const char *done)
-{
-	struct pfl_nl *nl = pflctl_nl(ctl);
-
-	if (!nl)
-		return 1;
-	if (pfl_nl_send(nl, pfl_nl_request(nl, cmd, 0), NULL, NULL))
-		return pflctl_nl_fail(ctl);
-	printf("%s\n", done);
-	return 0;
-}
-
+/*
+ * The kernel's refusals ("pfl already enabled" with EEXIST, "pfl not
+ * enabled" with ENOENT) are printed as they come: that is pfctl's wording.
+ */
 int pflctl_enable(struct pflctl *ctl)
 {
-	return simple_cmd(ctl, PFL_CMD_ENABLE, "pfl enabled");
+	int ret = pflctl_cmd(ctl, PFL_CMD_ENABLE, NULL, NULL);
+
+	if (!ret)
+		printf("pfl enabled\n");
+	return ret;
 }
 
 int pflctl_disable(struct pflctl *ctl)
 {
-	return simple_cmd(ctl, PFL_CMD_DISABLE, "pfl disabled");
+	int ret = pflctl_cmd(ctl, PFL_CMD_DISABLE, NULL, NULL);
+
+	if (!ret)
+		printf("pfl disabled\n");
+	return ret;
 }
 
+/* -V works without the module: the second line only when it answers. */
 int pflctl_version(struct pflctl *ctl)
 {
 	struct status st;
 	struct pfl_nl *nl;
 
 	printf("pflctl %s (netlink ABI %d)\n", PFL_VERSION, PFL_GENL_VERSION);
-	/* The module's version only if it is there and answers. */
+	fflush(stdout);
 	nl = pflctl_nl(ctl);
 	if (!nl)
 		return 0;
 	memset(&st, 0, sizeof(st));
-	if (!pfl_nl_send(nl, pfl_nl_request(nl, PFL_CMD_GET_STATUS, 0),
-			 status_cb, &st))
-		printf("pfl.ko %s\n", st.version);
+	if (!pfl_nl_cmd(nl, PFL_CMD_GET_STATUS, 0, status_cb, &st))
+		printf("pfl.ko %s\n", st.version[0] ? st.version : "unknown");
 	return 0;
 }
 
-/* pf's interface statistics: counter id of (family, dir, verdict, bytes). */
+/* pf's interface statistics: the counter of (family, dir, verdict, bytes). */
 static uint64_t traffic(const struct status *st, int inet6, int dir,
 			int verdict, int bytes)
 {
@@ -103,10 +108,18 @@ static uint64_t traffic(const struct status *st, int inet6, int dir,
 		       ((inet6 * 2 + dir) * 2 + verdict) * 2 + bytes];
 }
 
+/* Bytes in one direction, passed and blocked. */
+static uint64_t traffic_bytes(const struct status *st, int inet6, int dir)
+{
+	return traffic(st, inet6, dir, PFL_PASS, 1) +
+	       traffic(st, inet6, dir, PFL_BLOCK, 1);
+}
+
+/* pf's "Counters": packets dropped or noted for a reason, pf's names. */
 static const struct {
 	unsigned int id;
 	const char *name;
-} reason_counters[] = {
+} reasons[] = {
 	{ PFL_CTR_MATCH, "match" },
 	{ PFL_CTR_BAD_OFFSET, "bad-offset" },
 	{ PFL_CTR_FRAGMENT, "fragment" },
@@ -115,61 +128,100 @@ static const struct {
 	{ PFL_CTR_MEMORY, "memory" },
 };
 
-#define NREASONS ARRAY_SIZE(reason_counters)
+/*
+ * The layout is pfctl's: labels indented under their section, numbers
+ * right-aligned in an IPv4 (or Total) column ending at column 42 and an
+ * IPv6 (or Rate) column ending at column 59.
+ */
+#define ROW_HDR "%-27s %14s %16s\n"
+#define ROW_2 "  %-25s %14" PRIu64 " %16" PRIu64 "\n"
+#define ROW_SUB_2 "    %-23s %14" PRIu64 " %16" PRIu64 "\n"
+
+static void print_status_line(const struct status *st)
+{
+	uint64_t t = st->running;
+	char line[80], version[48];
+
+	snprintf(line, sizeof(line),
+		 "Status: %s for %" PRIu64 " days %.2" PRIu64 ":%.2" PRIu64
+		 ":%.2" PRIu64, st->enabled ? "Enabled" : "Disabled",
+		 t / 86400, t / 3600 % 24, t / 60 % 60, t % 60);
+	/* Where pfctl shows its debug level: the running module's version. */
+	snprintf(version, sizeof(version), "pfl %s",
+		 st->version[0] ? st->version : "unknown");
+	printf("%-44s %14s\n\n", line, version);
+}
+
+static void print_interface_stats(const struct status *st)
+{
+	int dir;
+
+	printf(ROW_HDR, "Interface Stats", "IPv4", "IPv6");
+	printf(ROW_2, "Bytes In", traffic_bytes(st, 0, PFL_DIR_IN),
+	       traffic_bytes(st, 1, PFL_DIR_IN));
+	printf(ROW_2, "Bytes Out", traffic_bytes(st, 0, PFL_DIR_OUT),
+	       traffic_bytes(st, 1, PFL_DIR_OUT));
+	for (dir = PFL_DIR_IN; dir <= PFL_DIR_OUT; dir++) {
+		printf("  %s\n", dir == PFL_DIR_IN ? "Packets In" :
+						     "Packets Out");
+		printf(ROW_SUB_2, "Passed", traffic(st, 0, dir, PFL_PASS, 0),
+		       traffic(st, 1, dir, PFL_PASS, 0));
+		printf(ROW_SUB_2, "Blocked", traffic(st, 0, dir, PFL_BLOCK, 0),
+		       traffic(st, 1, dir, PFL_BLOCK, 0));
+	}
+}
+
+/* Rates, as pfctl's, over the time since the last enable or disable. */
+static void print_counters(const struct status *st)
+{
+	unsigned int i;
+	uint64_t v;
+
+	printf(ROW_HDR, "Counters", "Total", "Rate");
+	for (i = 0; i < ARRAY_SIZE(reasons); i++) {
+		v = st->ctr[reasons[i].id];
+		printf("  %-25s %14" PRIu64, reasons[i].name, v);
+		if (st->running)
+			printf(" %14.1f/s\n", (double)v / (double)st->running);
+		else
+			printf("\n");
+	}
+}
 
 static void print_info_text(const struct status *st)
 {
-	uint64_t t = st->running;
-	char line[64];
-	unsigned int i;
-
-	snprintf(line, sizeof(line), "Status: %s for %" PRIu64
-		 " days %.2" PRIu64 ":%.2" PRIu64 ":%.2" PRIu64,
-		 st->enabled ? "Enabled" : "Disabled", t / 86400,
-		 t / 3600 % 24, t / 60 % 60, t % 60);
-	printf("%-44s %15s\n\n", line, "pfl " PFL_VERSION);
-
-	printf("%-25s %14s %16s\n", "Interface Stats", "IPv4", "IPv6");
-	printf("  %-25s %12" PRIu64 " %16" PRIu64 "\n", "Bytes In",
-	       traffic(st, 0, 0, 0, 1) + traffic(st, 0, 0, 1, 1),
-	       traffic(st, 1, 0, 0, 1) + traffic(st, 1, 0, 1, 1));
-	printf("  %-25s %12" PRIu64 " %16" PRIu64 "\n", "Bytes Out",
-	       traffic(st, 0, 1, 0, 1) + traffic(st, 0, 1, 1, 1),
-	       traffic(st, 1, 1, 0, 1) + traffic(st, 1, 1, 1, 1));
-	for (i = 0; i < 2; i++) {
-		printf("  %s\n", i ? "Packets Out" : "Packets In");
-		printf("    %-23s %12" PRIu64 " %16" PRIu64 "\n", "Passed",
-		       traffic(st, 0, i, 0, 0), traffic(st, 1, i, 0, 0));
-		printf("    %-23s %12" PRIu64 " %16" PRIu64 "\n", "Blocked",
-		       traffic(st, 0, i, 1, 0), traffic(st, 1, i, 1, 0));
-	}
-
-	printf("\n%-27s %12s %16s\n", "Counters", "Total", "Rate");
-	for (i = 0; i < NREASONS; i++) {
-		uint64_t v = st->ctr[reason_counters[i].id];
-
-		printf("  %-25s %12" PRIu64 " %14.1f/s\n",
-		       reason_counters[i].name, v,
-		       t ? (double)v / (double)t : 0.0);
-	}
+	print_status_line(st);
+	print_interface_stats(st);
+	printf("\n");
+	print_counters(st);
 }
 
 static void json_traffic(struct json *j, const struct status *st, int inet6)
 {
+	static const char *const dirs[] = { "in", "out" };
+	static const char *const verdicts[] = { "passed", "blocked" };
+	char key[32];
+	int dir, v;
+
 	json_key(j, inet6 ? "ipv6" : "ipv4");
 	json_obj_begin(j);
-	json_kv_u64(j, "bytes_in", traffic(st, inet6, 0, 0, 1) +
-				   traffic(st, inet6, 0, 1, 1));
-	json_kv_u64(j, "bytes_out", traffic(st, inet6, 1, 0, 1) +
-				    traffic(st, inet6, 1, 1, 1));
-	json_kv_u64(j, "packets_in_passed", traffic(st, inet6, 0, 0, 0));
-	json_kv_u64(j, "packets_in_blocked", traffic(st, inet6, 0, 1, 0));
-	json_kv_u64(j, "packets_out_passed", traffic(st, inet6, 1, 0, 0));
-	json_kv_u64(j, "packets_out_blocked", traffic(st, inet6, 1, 1, 0));
-	json_kv_u64(j, "bytes_in_passed", traffic(st, inet6, 0, 0, 1));
-	json_kv_u64(j, "bytes_in_blocked", traffic(st, inet6, 0, 1, 1));
-	json_kv_u64(j, "bytes_out_passed", traffic(st, inet6, 1, 0, 1));
-	json_kv_u64(j, "bytes_out_blocked", traffic(st, inet6, 1, 1, 1));
+	json_kv_u64(j, "bytes_in", traffic_bytes(st, inet6, PFL_DIR_IN));
+	json_kv_u64(j, "bytes_out", traffic_bytes(st, inet6, PFL_DIR_OUT));
+	for (dir = PFL_DIR_IN; dir <= PFL_DIR_OUT; dir++) {
+		for (v = PFL_PASS; v <= PFL_BLOCK; v++) {
+			snprintf(key, sizeof(key), "packets_%s_%s", dirs[dir],
+				 verdicts[v]);
+			json_kv_u64(j, key, traffic(st, inet6, dir, v, 0));
+		}
+	}
+	/* The byte counts by verdict, which the text output sums. */
+	for (dir = PFL_DIR_IN; dir <= PFL_DIR_OUT; dir++) {
+		for (v = PFL_PASS; v <= PFL_BLOCK; v++) {
+			snprintf(key, sizeof(key), "bytes_%s_%s", dirs[dir],
+				 verdicts[v]);
+			json_kv_u64(j, key, traffic(st, inet6, dir, v, 1));
+		}
+	}
 	json_obj_end(j);
 }
 
@@ -180,6 +232,7 @@ static void print_info_json(const struct status *st)
 
 	json_init(&j, stdout);
 	json_obj_begin(&j);
+
 	json_key(&j, "status");
 	json_obj_begin(&j);
 	json_kv_bool(&j, "enabled", st->enabled);
@@ -188,17 +241,19 @@ static void print_info_json(const struct status *st)
 	json_kv_str(&j, "version", st->version);
 	json_kv_u64(&j, "abi", PFL_GENL_VERSION);
 	json_obj_end(&j);
+
 	json_key(&j, "interface_stats");
 	json_obj_begin(&j);
 	json_traffic(&j, st, 0);
 	json_traffic(&j, st, 1);
 	json_obj_end(&j);
+
 	json_key(&j, "counters");
 	json_obj_begin(&j);
-	for (i = 0; i < NREASONS; i++)
-		json_kv_u64(&j, reason_counters[i].name,
-			    st->ctr[reason_counters[i].id]);
+	for (i = 0; i < ARRAY_SIZE(reasons); i++)
+		json_kv_u64(&j, reasons[i].name, st->ctr[reasons[i].id]);
 	json_obj_end(&j);
+
 	json_obj_end(&j);
 	json_end(&j);
 }
@@ -206,9 +261,11 @@ static void print_info_json(const struct status *st)
 int pflctl_show_info(struct pflctl *ctl)
 {
 	struct status st;
+	int ret;
 
-	if (get_status(ctl, &st))
-		return 1;
+	ret = get_status(ctl, &st);
+	if (ret)
+		return ret;
 	if (ctl->json)
 		print_info_json(&st);
 	else

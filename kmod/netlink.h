@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* pfl kernel glue: the netlink family's pieces, one file per subject. */
+#ifndef _PFL_KMOD_NETLINK_H
+#define _PFL_KMOD_NETLINK_H
+
+#include <net/genetlink.h>
+
+#include <pfl/ruledef.h>
+#include "pfl.h"
+#include "rules.h"
+#include "table.h"
+
+extern struct genl_family pfl_family;
+extern const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1];
+extern const struct nla_policy pfl_table_policy[PFL_TABLE_A_MAX + 1];
+extern const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1];
+
+/*
+ * A message for extack built at run time. Netlink keeps only a pointer to
+ * the message until it sends the ack, which it does before the genl lock
+ * is released; the family is not parallel_ops, so one buffer serves.
+ */
+void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *fmt, ...)
+	__printf(2, 3);
+
+/* nl_rule.c: rule defs to and from PFL_RULE_A_* */
+int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
+		    struct netlink_ext_ack *extack);
+int pfl_nl_put_rule(struct sk_buff *skb, const struct pfl_rule_def *d);
+int pfl_nl_get_timeouts(u32 *timeouts, const struct nlattr *nla,
+			struct netlink_ext_ack *extack);
+int pfl_nl_put_timeouts(struct sk_buff *skb, int type, const u32 *timeouts);
+
+/* ruleset.c: transactions and the rules dump */
+int pfl_cmd_rules_begin(struct sk_buff *skb, struct genl_info *info);
+int pfl_cmd_rules_add(struct sk_buff *skb, struct genl_info *info);
+int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info);
+int pfl_dump_rules(struct sk_buff *skb, struct netlink_callback *cb);
+void pfl_txn_discard(struct pfl_net *pn);
+void pfl_ruleset_destroy_all(struct pfl_net *pn);
+
+/* tables.c: lists of tables by name (the registry, a transaction's
+ * staged tables), and the table commands. A list holds one reference on
+ * each of its tables.
+ */
+struct pfl_table_ref *pfl_table_list_find(struct list_head *list,
+					  const char *name);
+/* Takes over the caller's reference. */
+int pfl_table_list_add(struct list_head *list, struct pfl_table *t);
+void pfl_table_list_del(struct pfl_table_ref *ref);
+void pfl_table_list_clear(struct list_head *list);
+int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
+		       bool add, u32 *changed, struct netlink_ext_ack *extack);
+int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info);
+int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info);
+int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb);
+int pfl_dump_table_entries_start(struct netlink_callback *cb);
+int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* _PFL_KMOD_NETLINK_H */

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ruleset transactions (BEGIN, ADD..., COMMIT) and the rules dump.
+ *
+ * ADD checks each rule and table entry as it arrives, so a bad one is
+ * refused with a message naming it; COMMIT builds the ruleset with the
+ * core, then publishes it with one RCU pointer swap. Nothing the packet
+ * path sees changes before COMMIT succeeds.
+ */
+#include <linux/slab.h>
+#include <net/sock.h>
+
+#include "netlink.h"
+
+/* Rules in one ruleset, at most: about 0.5 KB each while loading. */
+#define PFL_RULES_MAX (1U << 18)
+
+static char pfl_err_buf[160];
+
+void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!extack)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pfl_err_buf, sizeof(pfl_err_buf), fmt, ap);
+	va_end(ap);
+	extack->_msg = pfl_err_buf;
+}
+
+const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1] = {
+	[PFL_OPT_A_BLOCK_POLICY] = NLA_POLICY_RANGE(NLA_U8, PFL_BLOCK_DROP,
+						    PFL_BLOCK_RETURN),
+	[PFL_OPT_A_STATE_LIMIT]	= { .type = NLA_U32 },
+	[PFL_OPT_A_TIMEOUTS]	= { .type = NLA_NESTED },
+	[PFL_OPT_A_SKIP]	= { .type = NLA_NESTED },
+};
+
+void pfl_txn_discard(struct pfl_net *pn)
+{
+	kvfree(pn->txn.rules);
+	pn->txn.rules = NULL;
+	pn->txn.nrules = 0;
+	pn->txn.cap = 0;
+	pfl_table_list_clear(&pn->txn.tables);
+	pn->txn.ticket = 0;
+}
+
+static int check_ticket(struct pfl_net *pn, struct genl_info *info)
+{
+	if (!info->attrs[PFL_A_TICKET]) {
+		NL_SET_ERR_MSG(info->extack, "missing transaction ticket");
+		return -EINVAL;
+	}
+	if (!pn->txn.ticket ||
+	    nla_get_u32(info->attrs[PFL_A_TICKET]) != pn->txn.ticket) {
+		NL_SET_ERR_MSG(info->extack,
+			       "ruleset transaction superseded or never begun");
+		return -ESTALE;
+	}
+	return 0;
+}
+
+int pfl_cmd_rules_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfl_net *pn = pfl_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	u32 ticket;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&pn->lock);
+	pfl_txn_discard(pn);
+	if (!++pn->last_ticket)
+		++pn->last_ticket;
+	ticket = pn->txn.ticket = pn->last_ticket;
+	mutex_unlock(&pn->lock);
+
+	hdr = genlmsg_put_reply(msg, info, &pfl_family, 0,
+				PFL_CMD_RULES_BEGIN);
+	if (!hdr || nla_put_u32(msg, PFL_A_TICKET, ticket)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int txn_add_rule(struct pfl_net *pn, const struct nlattr *nla,
+			struct netlink_ext_ack *extack)
+{
+	struct pfl_txn *txn = &pn->txn;
+	char msg[128];
+	int err;
+
+	if (txn->nrules == PFL_RULES_MAX) {
+		pfl_nl_set_err(extack, "more than %u rules", PFL_RULES_MAX);
+		return -E2BIG;
+	}
+	if (txn->nrules == txn->cap) {
+		u32 cap = max(64U, txn->cap * 2);
+		struct pfl_rule_def *r;
+
+		r = kvmalloc_array(cap, sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		if (txn->nrules)
+			memcpy(r, txn->rules, txn->nrules * sizeof(*r));
+		kvfree(txn->rules);
+		txn->rules = r;
+		txn->cap = cap;
+	}
+	err = pfl_nl_get_rule(&txn->rules[txn->nrules], nla, extack);
+	if (err)
+		return err;
+	err = pfl_rule_def_check(&txn->rules[txn->nrules], msg, sizeof(msg));
+	if (err) {
+		pfl_nl_set_err(extack, "rule %u: %s", txn->nrules, msg);
+		return err;
+	}
+	txn->nrules++;
+	return 0;
+}
+
+static int txn_add_table(struct pfl_net *pn, const struct nlattr *nla,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PFL_TABLE_A_MAX + 1];
+	struct pfl_table_ref *ref;
+	struct pfl_table *t;
+	const char *name;
+	u32 changed;
+	int err;
+
+	err = nla_parse_nested(tb, PFL_TABLE_A_MAX, nla, pfl_table_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[PFL_TABLE_A_NAME] || !*(char *)nla_data(tb[PFL_TABLE_A_NAME])) {
+		NL_SET_ERR_MSG(extack, "table without a name");
+		return -EINVAL;
+	}
+	name = nla_data(tb[PFL_TABLE_A_NAME]);
+	ref = pfl_table_list_find(&pn->txn.tables, name);
+	if (ref) {
+		t = ref->table;
+	} else {
+		t = pfl_table_create(name, tb[PFL_TABLE_A_FLAGS] ?
+				     nla_get_u32(tb[PFL_TABLE_A_FLAGS]) : 0);
+		if (!t)
+			return -ENOMEM;
+		err = pfl_table_list_add(&pn->txn.tables, t);
+		if (err)
+			return err;
+	}
+	return pfl_nl_get_entries(t, tb[PFL_TABLE_A_ENTRIES], true, &changed,
+				  extack);
+}
+
+int pfl_cmd_rules_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfl_net *pn = pfl_net(genl_info_net(info));
+	struct nlattr *nla;
+	int rem, err;
+
+	mutex_lock(&pn->lock);
+	err = check_ticket(pn, info);
+	if (err)
+		goto out;
+	if (info->attrs[PFL_A_RULES]) {
+		nla_for_each_nested(nla, info->attrs[PFL_A_RULES], rem) {
+			err = txn_add_rule(pn, nla, info->extack);
+			if (err)
+				goto fail;
+		}
+	}
+	if (info->attrs[PFL_A_TABLES]) {
+		nla_for_each_nested(nla, info->attrs[PFL_A_TABLES], rem) {
+			err = txn_add_table(pn, nla, info->extack);
+			if (err)
+				goto fail;
+		}
+	}
+	goto out;
+fail:
+	/* A transaction with a refused part must not be committed. */
+	pfl_txn_discard(pn);
+out:
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static int parse_options(struct pfl_options_def *o, const struct nlattr *nla,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PFL_OPT_A_MAX + 1], *ifn;
+	char msg[128];
+	int rem, err;
+
+	memset(o, 0, sizeof(*o));
+	o->block_policy = PFL_BLOCK_DROP;
+	if (!nla)
+		return 0;
+	err = nla_parse_nested(tb, PFL_OPT_A_MAX, nla, pfl_options_policy,
+			       extack);
+	if (err)
+		return err;
+	if (tb[PFL_OPT_A_BLOCK_POLICY])
+		o->block_policy = nla_get_u8(tb[PFL_OPT_A_BLOCK_POLICY]);
+	if (tb[PFL_OPT_A_STATE_LIMIT])
+		o->state_limit = nla_get_u32(tb[PFL_OPT_A_STATE_LIMIT]);
+	err = pfl_nl_get_timeouts(o->timeouts, tb[PFL_OPT_A_TIMEOUTS], extack);
+	if (err)
+		return err;
+	if (tb[PFL_OPT_A_SKIP]) {
+		nla_for_each_nested(ifn, tb[PFL_OPT_A_SKIP], rem) {
+			if (o->nskip == PFL_SKIP_MAX ||
+			    nla_len(ifn) > PFL_IFNAMSIZ || !nla_len(ifn) ||
+			    ((char *)nla_data(ifn))[nla_len(ifn) - 1]) {
+				NL_SET_ERR_MSG_ATTR(extack, ifn,
+						    "bad or too many skip interfaces");
+				return -EINVAL;
+			}
+			nla_strscpy(o->skip[o->nskip++], ifn, PFL_IFNAMSIZ);
+		}
+	}
+	err = pfl_options_def_check(o, msg, sizeof(msg));
+	if (err)
+		pfl_nl_set_err(extack, "options: %s", msg);
+	return err;
+}
+
+struct resolve_ctx {
+	struct pfl_net *pn;
+	struct list_head created;	/* referenced, absent: made empty */
+};
+
+/* A rule's table: the transaction's, else the running one, else new. */
+static struct pfl_table *resolve_table(void *arg, const char *name)
+{
+	struct resolve_ctx *ctx = arg;
+	struct pfl_table_ref *ref;
+	struct pfl_table *t;
+
+	ref = pfl_table_list_find(&ctx->pn->txn.tables, name);
+	if (!ref)
+		ref = pfl_table_list_find(&ctx->pn->tables, name);
+	if (!ref)
+		ref = pfl_table_list_find(&ctx->created, name);
+	if (ref) {
+		pfl_table_get(ref->table);
+		return ref->table;
+	}
+	t = pfl_table_create(name, 0);
+	if (!t)
+		return NULL;
+	pfl_table_get(t);
+	if (pfl_table_list_add(&ctx->created, t)) {
+		pfl_table_put(t);
+		return NULL;
+	}
+	return t;
+}
+
+static bool referenced(const struct pfl_rule_def *rules, u32 n,
+		       const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if ((rules[i].src.type == PFL_ADDR_TABLE &&
+		     !strcmp(rules[i].src.table, name)) ||
+		    (rules[i].dst.type == PFL_ADDR_TABLE &&
+		     !strcmp(rules[i].dst.table, name)) ||
+		    !strcmp(rules[i].state.overload, name))
+			return true;
+	return false;
+}
+
+/*
+ * The committed ruleset's tables become the running ones: tables it
+ * defines replace those of the same name, tables it refers to and nobody
+ * defined are created, and tables neither persistent nor referenced go, as
+ * in pf.
+ */
+static void install_tables(struct pfl_net *pn, struct resolve_ctx *ctx)
+{
+	struct pfl_table_ref *ref, *tmp, *old;
+
+	list_splice_tail_init(&ctx->created, &pn->txn.tables);
+	list_for_each_entry_safe(ref, tmp, &pn->txn.tables, list) {
+		old = pfl_table_list_find(&pn->tables, pfl_table_name(ref->table));
+		if (old)
+			pfl_table_list_del(old);
+		list_move_tail(&ref->list, &pn->tables);
+	}
+	list_for_each_entry_safe(ref, tmp, &pn->tables, list) {
+		if (!(pfl_table_flags(ref->table) & PFL_TABLE_F_PERSIST) &&
+		    !referenced(pn->txn.rules, pn->txn.nrules,
+				pfl_table_name(ref->table)))
+			pfl_table_list_del(ref);
+	}
+}
+
+int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pfl_net *pn = pfl_net(genl_info_net(info));
+	struct resolve_ctx ctx = { .pn = pn };
+	struct pfl_ruleset *rs, *old;
+	struct pfl_options_def *opts;
+	char msg[128];
+	int err;
+
+	INIT_LIST_HEAD(&ctx.created);
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+	if (!opts)
+		return -ENOMEM;
+	mutex_lock(&pn->lock);
+	err = check_ticket(pn, info);
+	if (err)
+		goto out;
+	err = parse_options(opts, info->attrs[PFL_A_OPTIONS], info->extack);
+	if (err)
+		goto discard;
+	rs = pfl_ruleset_build(pn->txn.rules, pn->txn.nrules, opts,
+			       resolve_table, &ctx, &err, msg, sizeof(msg));
+	if (!rs) {
+		pfl_nl_set_err(info->extack, "%s", msg);
+		goto discard;
+	}
+	install_tables(pn, &ctx);
+	old = pfl_inst_swap_ruleset(pn->inst, rs);
+	pn->generation++;
+	if (old) {
+		/* Packets still evaluating the old ruleset finish first. */
+		synchronize_rcu();
+		pfl_ruleset_free(old);
+	}
+	err = 0;
+discard:
+	pfl_table_list_clear(&ctx.created);
+	pfl_txn_discard(pn);
+out:
+	mutex_unlock(&pn->lock);
+	kfree(opts);
+	return err;
+}
+
+/* Unload or netns exit: no packet can see the instance any more. */
+void pfl_ruleset_destroy_all(struct pfl_net *pn)
+{
+	struct pfl_ruleset *old;
+
+	pfl_txn_discard(pn);
+	old = pfl_inst_swap_ruleset(pn->inst, NULL);
+	if (old) {
+		synchronize_rcu();
+		pfl_ruleset_free(old);
+	}
+	pfl_table_list_clear(&pn->tables);
+}
+
+static int put_rule_counters(struct sk_buff *skb,
+			     const struct pfl_ruleset *rs, u32 nr)
+{
+	struct nlattr *nest = nla_nest_start(skb, PFL_RULE_A_COUNTERS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = PFL_RCTR_PAD + 1; i <= PFL_RCTR_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, pfl_ruleset_counter(rs, nr, i),
+				      PFL_RCTR_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* RULES_GET dump: one message per rule, of one ruleset generation. */
+int pfl_dump_rules(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pfl_net *pn = pfl_net(sock_net(skb->sk));
+	const struct pfl_ruleset *rs;
+	struct nlattr *nest;
+	u32 nr, n;
+	void *hdr;
+
+	mutex_lock(&pn->lock);
+	cb->seq = pn->generation;
+	rs = rcu_dereference_protected(pn->inst->ruleset,
+				       lockdep_is_held(&pn->lock));
+	n = rs ? pfl_ruleset_count(rs) : 0;
+	for (nr = cb->args[0]; nr < n; nr++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &pfl_family, NLM_F_MULTI,
+				  PFL_CMD_RULES_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		nest = nla_nest_start(skb, PFL_A_RULE);
+		if (!nest || nla_put_u32(skb, PFL_RULE_A_NR, nr) ||
+		    pfl_nl_put_rule(skb, pfl_ruleset_def(rs, nr)) ||
+		    put_rule_counters(skb, rs, nr)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		nla_nest_end(skb, nest);
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = nr;
+	mutex_unlock(&pn->lock);
+	return skb->len;
+}

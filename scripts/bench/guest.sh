@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# pfl's benchmarks, inside the VM (scripts/bench/run starts it). For each
+# scenario and each system (no filter, pfl, nftables + conntrack,
+# iptables-legacy + conntrack) in the same boot: a fresh namespace with a
+# dummy device, the system's ruleset, a warm-up pass of pktgen that
+# creates the flows' states, then REPEATS measured passes. Prints a table
+# and writes $PFL_OUT/results/bench.json.
+#
+#   guest.sh [--smoke] [--repeats N] [--packets N] [--scenarios LIST]
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/pktgen.sh"
+. "$here/rulesets.sh"
+
+REPEATS=5
+PACKETS=20000
+SMOKE=0
+SCALE=1
+SCENARIOS="est10 rules1k rules10k table100k newflows"
+SYSTEMS="none pfl nft nftset ipt"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) SMOKE=1; REPEATS=1; PACKETS=1000; SCALE=100; shift ;;
+	--repeats) REPEATS=$2; shift 2 ;;
+	--packets) PACKETS=$2; shift 2 ;;
+	--scenarios) SCENARIOS=$2; shift 2 ;;
+	*) echo "unknown option $1" >&2; exit 2 ;;
+	esac
+done
+export SCALE
+THREADS=$(nproc)
+NS=bench
+DEV=d0
+DST=198.18.0.1
+out=$PFL_OUT/results
+mkdir -p "$out" /tmp/bench
+results=/tmp/bench/results.tsv
+: >"$results"
+
+modprobe pktgen && modprobe dummy || exit 1
+insmod "$PFL_KO" || exit 1
+case " $SCENARIOS " in
+*" table100k "*) table_entries >/tmp/bench/table.txt ;;
+esac
+
+# Flows: 100 sources x 101 ports (coprime, so pktgen's two counters
+# cycle through all 10,100 pairs).
+flows_est() { echo "198.18.1.1 198.18.1.100 1000 1100"; }
+flows_new() { echo "198.18.16.1 198.18.31.254 1024 65535"; }
+
+setup_ns() {
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	ip -n "$NS" link add "$DEV" type dummy
+	ip -n "$NS" addr add "$DST/24" dev "$DEV"
+	ip -n "$NS" link set "$DEV" up
+	# A UDP socket that never reads: the packets reach a socket (so
+	# conntrack confirms its entries) and are dropped there cheaply.
+	ip netns exec "$NS" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+s.bind(("198.18.0.1", 9))
+time.sleep(1e9)' &
+	SINK=$!
+	sleep 0.5
+}
+
+teardown_ns() {
+	kill "$SINK" 2>/dev/null
+	wait "$SINK" 2>/dev/null
+	ip netns del "$NS"
+}
+
+apply() {
+	local system=$1 scenario=$2
+	case "$system" in
+	none) ;;
+	pfl)
+		ip netns exec "$NS" pflctl -e >/dev/null &&
+			rules_pfl "$scenario" | ip netns exec "$NS" pflctl -f - ;;
+	nft) rules_nft "$scenario" | ip netns exec "$NS" nft -f - ;;
+	nftset) rules_nftset "$scenario" | ip netns exec "$NS" nft -f - ;;
+	ipt)
+		ip netns exec "$NS" sh -c "$(rules_ipt_pre "$scenario")" &&
+			rules_ipt "$scenario" |
+			ip netns exec "$NS" iptables-legacy-restore ;;
+	esac
+}
+
+median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# run SCENARIO SYSTEM FLOWS: prints "median min max" packets/s.
+run() {
+	local scenario=$1 system=$2 flows=$3 i pps all=()
+	setup_ns
+	if ! apply "$system" "$scenario" >/tmp/bench/apply.log 2>&1; then
+		echo "bench: $system setup for $scenario failed:" >&2
+		cat /tmp/bench/apply.log >&2
+		teardown_ns
+		echo "0 0 0"
+		return
+	fi
+	# shellcheck disable=SC2046
+	set -- $flows
+	pg_setup "$NS" "$DEV" "$THREADS" "$PACKETS" 64 "$DST" "$1" "$2" \
+		"$3" "$4" 9
+	pg_run "$NS" "$DEV" "$THREADS" >/dev/null	# warm-up: states
+	for i in $(seq "$REPEATS"); do
+		pps=$(pg_run "$NS" "$DEV" "$THREADS") || pps=0
+		all+=("$pps")
+	done
+	teardown_ns
+	printf '%s\n' "${all[@]}" | median | tr '\n' ' '
+	printf '%s\n' "${all[@]}" | sort -n | head -n 1 | tr '\n' ' '
+	printf '%s\n' "${all[@]}" | sort -n | tail -n 1
+}
+
+for scenario in $SCENARIOS; do
+	flows=$(flows_est)
+	[ "$scenario" = newflows ] && flows=$(flows_new)
+	for system in $SYSTEMS; do
+		if ! supported "$system" "$scenario"; then
+			printf '%s\t%s\t-\t-\t-\n' "$scenario" "$system" >>"$results"
+			continue
+		fi
+		read -r med min max < <(run "$scenario" "$system" "$flows")
+		printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$system" "$med" \
+			"$min" "$max" >>"$results"
+		echo "# $scenario $system: $med pps (min $min, max $max)"
+	done
+done
+rmmod pfl
+
+python3 "$here/report.py" "$results" "$out/bench.json" \
+	"$(uname -r)" "$THREADS" "$REPEATS" "$PACKETS"

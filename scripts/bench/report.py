@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the guest's results.tsv into bench.json and a table of ratios.
+
+Every ratio compares systems measured in the same boot, back to back, so
+the emulator's speed cancels out; absolute packets per second under TCG
+mean little.
+"""
+import json
+import sys
+import time
+
+SYSTEMS = ["none", "pfl", "nft", "nftset", "ipt"]
+NAMES = {"none": "no filter", "pfl": "pfl", "nft": "nftables+ct",
+         "nftset": "nft+ct (sets)", "ipt": "iptables+ct"}
+
+
+def ratio(a, b):
+    return round(a / b, 3) if a and b else None
+
+
+def main():
+    tsv, out, kernel, threads, repeats, packets = sys.argv[1:7]
+    scen = {}
+    for line in open(tsv):
+        name, system, med, lo, hi = line.rstrip("\n").split("\t")
+        if med == "-":
+            continue
+        s = scen.setdefault(name, {"pps": {}, "spread": {}})
+        s["pps"][system] = int(med)
+        s["spread"][system] = [int(lo), int(hi)]
+    for s in scen.values():
+        p = s["pps"]
+        s["ratio"] = {
+            "pfl/none": ratio(p.get("pfl"), p.get("none")),
+            "pfl/nftables": ratio(p.get("pfl"), p.get("nft")),
+            "pfl/nftables-sets": ratio(p.get("pfl"), p.get("nftset")),
+            "pfl/iptables": ratio(p.get("pfl"), p.get("ipt")),
+        }
+    doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "kernel": kernel, "threads": int(threads),
+           "repeats": int(repeats), "packets_per_run": int(packets),
+           "unit": "packets/s, median of repeats; spread = [min, max]",
+           "scenarios": scen}
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+
+    print("\npfl benchmarks: kernel %s, %s pktgen thread(s), median of %s "
+          "runs of %s packets" % (kernel, threads, repeats, packets))
+    head = "%-10s" % "scenario" + "".join("%15s" % NAMES[x] for x in SYSTEMS)
+    head += "%10s%10s%10s" % ("pfl/none", "pfl/nft", "pfl/ipt")
+    print(head)
+    for name, s in scen.items():
+        row = "%-10s" % name
+        for x in SYSTEMS:
+            v = s["pps"].get(x)
+            row += "%15s" % (v if v is not None else "-")
+        for k in ("pfl/none", "pfl/nftables", "pfl/iptables"):
+            v = s["ratio"][k]
+            row += "%10s" % ("%.2f" % v if v is not None else "-")
+        print(row)
+    print("spread (min..max pps) per system is in bench.json")
+
+
+if __name__ == "__main__":
+    main()

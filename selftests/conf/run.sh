@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Golden tests of the pfl.conf front end, as TAP:
+#   good/NAME.conf  must parse; `pflctl -nvf` prints good/NAME.out, and on
+#                   stderr good/NAME.err if it exists (warnings), else
+#                   nothing; the printed ruleset parses back and prints the
+#                   same (round trip).
+#   bad/NAME.conf   must fail with exactly bad/NAME.err on stderr.
+# PFLCTL overrides the binary (default: build/bin/pflctl of this tree).
+# Runs from selftests/conf, so messages name files as good/... and bad/...
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+PFLCTL=${PFLCTL:-$repo/build/bin/pflctl}
+cd "$here" || exit 1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+good=(good/*.conf)
+bad=(bad/*.conf)
+n=0
+fails=0
+echo "TAP version 13"
+echo "1..$(( ${#good[@]} * 2 + ${#bad[@]} ))"
+
+result() {
+	local ok=$1 name=$2 diag=$3
+
+	n=$((n + 1))
+	if [ "$ok" = 1 ]; then
+		echo "ok $n $name"
+	else
+		fails=$((fails + 1))
+		echo "not ok $n $name"
+		[ -n "$diag" ] && printf '%s\n' "$diag" | sed 's/^/# /'
+	fi
+}
+
+# compare EXPECTED-FILE ACTUAL-FILE: the diff, or nothing when equal
+compare() {
+	diff -u --label expected --label actual "$1" "$2"
+}
+
+for f in "${good[@]}"; do
+	name=${f%.conf}
+	"$PFLCTL" -nvf "$f" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ -f "$name.err" ] && experr=$name.err || experr=/dev/null
+	diag=$(compare "$name.out" "$tmp/out"; compare "$experr" "$tmp/err")
+	[ $rc -ne 0 ] && diag="exit status $rc"$'\n'"$diag"
+	result "$([ $rc -eq 0 ] && [ -z "$diag" ] && echo 1)" "$name" "$diag"
+
+	"$PFLCTL" -nvf - <"$tmp/out" >"$tmp/out2" 2>"$tmp/err2"
+	rc=$?
+	diag=$(compare "$tmp/out" "$tmp/out2"; cat "$tmp/err2")
+	[ $rc -ne 0 ] && diag="exit status $rc"$'\n'"$diag"
+	result "$([ $rc -eq 0 ] && [ -z "$diag" ] && echo 1)" \
+		"$name round trip" "$diag"
+done
+
+for f in "${bad[@]}"; do
+	name=${f%.conf}
+	"$PFLCTL" -nvf "$f" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	diag=$(compare "$name.err" "$tmp/err"; cat "$tmp/out")
+	[ $rc -ne 1 ] && diag="exit status $rc, expected 1"$'\n'"$diag"
+	result "$([ $rc -eq 1 ] && [ -z "$diag" ] && echo 1)" "$name" "$diag"
+done
+
+[ $fails -eq 0 ]

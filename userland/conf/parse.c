@@ -1,0 +1,1078 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfl.conf parser: recursive descent over the tokens of lex.c. A rule is
+ * parsed into a struct cf_rule (lists unexpanded); expand.c turns it into
+ * rule defs. The whole grammar is here, in pf.conf's terms:
+ *
+ * ruleset   = { [ stmt ] NL }
+ * stmt      = macro | include | option | table | rule
+ * macro     = NAME "=" VALUE { VALUE }
+ * include   = "include" STRING
+ * option    = "set" ( "skip" "on" ( IF | "{" IF { [","] IF } "}" )
+ *                   | "block-policy" ( "drop" | "return" )
+ *                   | "limit" ( limit | "{" limit { [","] limit } "}" )
+ *                   | "timeout" ( tmo | "{" tmo { [","] tmo } "}" )
+ *                   | ( "optimization" | "ruleset-optimization" ) WORD )
+ * limit     = "states" N
+ * tmo       = TIMEOUT N
+ * table     = "table" "<" NAME ">" { "persist" | "const" | "file" STRING
+ *                                  | "{" [ entry { [","] entry } ] "}" }
+ * entry     = [ "!" ] ADDRESS
+ * rule      = action [ "in" | "out" ] { "log" | "quick" } [ "on" ifspec ]
+ *             [ "inet" | "inet6" ] [ "proto" list(PROTO) ] [ fromto ]
+ *             { ruleopt }
+ * action    = "pass" | "match"
+ *           | "block" [ "drop" | "return" | "return-rst" | "return-icmp" ]
+ * ifspec    = list( [ "!" ] IF )
+ * fromto    = "all" | [ "from" hostport ] [ "to" hostport ]
+ * hostport  = list(host) [ "port" list(port) ] | "port" list(port)
+ * host      = "any" | [ "!" ] ( "self" | "<" NAME ">" | "(" IF ")"
+ *                             | ADDRESS | IF | IF ":network" )
+ * port      = [ "=" | "!=" | "<" | "<=" | ">" | ">=" ] PORT
+ *           | PORT ( "><" | "<>" ) PORT | PORT ":" PORT
+ * ruleopt   = "flags" ( F "/" M | "/" M | "any" )
+ *           | ( "icmp-type" | "icmp6-type" ) list( TYPE [ "code" CODE ] )
+ *           | [ "!" ] "tagged" NAME | "tag" NAME | "label" STRING
+ *           | "keep" "state" [ "(" stateopt { [","] stateopt } ")" ]
+ *           | "no" "state"
+ * stateopt  = "max" N | "max-src-states" N | "max-src-conn" N
+ *           | "max-src-conn-rate" N "/" SECONDS
+ *           | "overload" "<" NAME ">" [ "flush" [ "global" ] ]
+ *           | TIMEOUT N
+ * list(X)   = X | "{" list(X) { [","] list(X) } "}"
+ *
+ * Lists and state options may span lines; everything else ends at the
+ * end of the line (a "\" at the end of a line joins the next).
+ */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf_int.h"
+
+/* pf syntax pfl does not implement (yet): a clear message, not a
+ * confusing "expected ...".
+ */
+static const char *const unsupported[] = {
+	"nat-to", "rdr-to", "binat-to", "af-to", "queue", "route-to",
+	"reply-to", "dup-to", "anchor", "load", "scrub", "antispoof", "user",
+	"group", "os", "tos", "prio", "set-tos", "set-prio", "probability",
+	"rtable", "synproxy", "modulate", "sloppy", "allow-opts", "once",
+	"received-on", "no-route", "urpf-failed", "route", "loginterface",
+	"state-policy", "hostid", "fingerprints", "debug", "reassemble",
+	"syncookies", "state-defaults", "nat", "rdr", "binat", "altq",
+	"fragment", "return-icmp6", "max-src-nodes", "source-track",
+	"no-sync", "pflow", "if-bound", "floating", "max-pkt-rate",
+	"counters", "set-delay", "require-order",
+};
+
+bool cf_is_unsupported(const char *word)
+{
+	size_t i;
+
+	if (!strncmp(word, "divert-", 7))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(unsupported); i++)
+		if (!strcmp(unsupported[i], word))
+			return true;
+	return false;
+}
+
+void cf_unexpected(struct cf_parser *p, const struct cf_tok *t,
+		   const char *what)
+{
+	if (t->t == CF_WORD && cf_is_unsupported(t->s))
+		cf_error(p, &t->loc, "'%s' is not supported yet", t->s);
+	cf_error(p, &t->loc, "expected %s, got %s", what, cf_tok_desc(p, t));
+}
+
+/* --- helpers ---------------------------------------------------------- */
+
+static bool is_kw(const struct cf_tok *t, const char *kw)
+{
+	return t->t == CF_WORD && !strcmp(t->s, kw);
+}
+
+static bool accept_kw(struct cf_parser *p, const char *kw)
+{
+	if (!is_kw(cf_peek(p), kw))
+		return false;
+	cf_next(p);
+	return true;
+}
+
+static bool accept_tt(struct cf_parser *p, enum cf_tt tt)
+{
+	if (cf_peek(p)->t != tt)
+		return false;
+	cf_next(p);
+	return true;
+}
+
+static struct cf_tok expect_tt(struct cf_parser *p, enum cf_tt tt,
+			       const char *what)
+{
+	if (cf_peek(p)->t != tt)
+		cf_unexpected(p, cf_peek(p), what);
+	return cf_next(p);
+}
+
+static struct cf_tok expect_kw(struct cf_parser *p, const char *kw)
+{
+	char what[64];
+
+	if (!is_kw(cf_peek(p), kw)) {
+		snprintf(what, sizeof(what), "'%s'", kw);
+		cf_unexpected(p, cf_peek(p), what);
+	}
+	return cf_next(p);
+}
+
+/* A name or value: a word, or a quoted string. */
+static struct cf_tok expect_value(struct cf_parser *p, const char *what)
+{
+	struct cf_tok *t = cf_peek(p);
+
+	if (t->t != CF_WORD && t->t != CF_STRING)
+		cf_unexpected(p, t, what);
+	return cf_next(p);
+}
+
+static bool at_eol(struct cf_parser *p)
+{
+	enum cf_tt t = cf_peek(p)->t;
+
+	return t == CF_NL || t == CF_EOF;
+}
+
+static void skip_nl(struct cf_parser *p)
+{
+	while (cf_peek(p)->t == CF_NL)
+		cf_next(p);
+}
+
+static unsigned long expect_uint(struct cf_parser *p, unsigned long min,
+				 unsigned long max)
+{
+	struct cf_tok t = expect_value(p, "a number");
+	unsigned long v;
+
+	if (cf_parse_uint(t.s, max, &v) || v < min)
+		cf_error(p, &t.loc, "expected a number from %lu to %lu, got %s",
+			 min, max, cf_tok_desc(p, &t));
+	return v;
+}
+
+static void copy_name(struct cf_parser *p, char *dst, size_t size,
+		      const struct cf_tok *t, const char *what)
+{
+	if (!t->s[0])
+		cf_error(p, &t->loc, "empty %s", what);
+	if (strlen(t->s) >= size)
+		cf_error(p, &t->loc, "%s too long (at most %zu characters)",
+			 what, size - 1);
+	snprintf(dst, size, "%s", t->s);
+}
+
+/* "<" NAME ">" */
+static void parse_table_name(struct cf_parser *p, char *dst)
+{
+	struct cf_tok t;
+
+	expect_tt(p, CF_LT, "'<'");
+	t = expect_tt(p, CF_WORD, "a table name");
+	copy_name(p, dst, PFL_TABLE_NAME_SIZE, &t, "table name");
+	expect_tt(p, CF_GT, "'>'");
+}
+
+typedef void (*item_fn)(struct cf_parser *p, void *ctx);
+
+/* list(X): one item, or a braced list that may nest, span lines and have
+ * commas between items.
+ */
+static void parse_list(struct cf_parser *p, item_fn fn, void *ctx,
+		       unsigned int depth)
+{
+	struct cf_tok open;
+	bool any = false;
+
+	if (cf_peek(p)->t != CF_LBRACE) {
+		fn(p, ctx);
+		return;
+	}
+	open = cf_next(p);
+	if (depth >= CF_MAX_LIST_DEPTH)
+		cf_error(p, &open.loc, "lists nested too deeply");
+	for (;;) {
+		skip_nl(p);
+		if (accept_tt(p, CF_RBRACE))
+			break;
+		if (any && accept_tt(p, CF_COMMA))
+			continue;
+		if (cf_peek(p)->t == CF_EOF)
+			cf_unexpected(p, cf_peek(p), "'}'");
+		parse_list(p, fn, ctx, depth + 1);
+		any = true;
+	}
+	if (!any)
+		cf_error(p, &open.loc, "empty list");
+}
+
+/* --- macros and include ----------------------------------------------- */
+
+static void parse_macro(struct cf_parser *p, const struct cf_tok *name)
+{
+	size_t len = 0, n;
+	struct cf_tok t;
+	char *value;
+	const char *s;
+
+	for (s = name->s; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && *s != '_')
+			cf_error(p, &name->loc, "bad macro name '%s'",
+				 name->s);
+	cf_next(p);	/* = */
+	if (at_eol(p))
+		cf_unexpected(p, cf_peek(p), "a value");
+	value = cf_alloc(p, CF_MAX_MACRO_LEN);
+	/* the value is the text of the tokens, macros in it expanded */
+	while (!at_eol(p)) {
+		t = cf_next(p);
+		n = strlen(t.s);
+		if (len + n + 2 > CF_MAX_MACRO_LEN)
+			cf_error(p, &t.loc, "macro value too long");
+		if (len)
+			value[len++] = ' ';
+		memcpy(value + len, t.s, n);
+		len += n;
+	}
+	cf_define_macro(p, name->s, cf_strndup(p, value, len));
+}
+
+static void parse_include(struct cf_parser *p)
+{
+	struct cf_tok t = expect_tt(p, CF_STRING, "a quoted file name");
+	const char *path = cf_resolve_path(p, t.s);
+
+	if (!at_eol(p))
+		cf_unexpected(p, cf_peek(p), "end of line");
+	cf_next(p);
+	cf_push_file(p, path, &t.loc);
+}
+
+/* --- set -------------------------------------------------------------- */
+
+static void skip_item(struct cf_parser *p, void *ctx)
+{
+	struct pfl_options_def *o = &p->conf->opts;
+	struct cf_tok t = expect_value(p, "an interface name");
+	unsigned int i;
+
+	if (strlen(t.s) >= PFL_IFNAMSIZ)
+		cf_error(p, &t.loc, "interface name too long: '%s'", t.s);
+	if (!cf_is_word(t.s))
+		cf_error(p, &t.loc, "bad interface name %s",
+			 cf_tok_desc(p, &t));
+	for (i = 0; i < o->nskip; i++)
+		if (!strcmp(o->skip[i], t.s))
+			return;
+	if (o->nskip >= PFL_SKIP_MAX)
+		cf_error(p, &t.loc, "too many interfaces in 'set skip' "
+			 "(at most %d)", PFL_SKIP_MAX);
+	snprintf(o->skip[o->nskip], sizeof(o->skip[0]), "%s", t.s);
+	o->nskip++;
+}
+
+static void limit_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_tok *t = cf_peek(p);
+
+	if (!is_kw(t, "states")) {
+		if (t->t == CF_WORD && (!strcmp(t->s, "frags") ||
+		    !strcmp(t->s, "src-nodes") || !strcmp(t->s, "tables") ||
+		    !strcmp(t->s, "table-entries") ||
+		    !strcmp(t->s, "anchors")))
+			cf_error(p, &t->loc, "'%s' is not supported yet",
+				 t->s);
+		cf_unexpected(p, t, "'states'");
+	}
+	cf_next(p);
+	p->conf->opts.state_limit = expect_uint(p, 1, UINT32_MAX);
+}
+
+static unsigned int parse_timeout_name(struct cf_parser *p)
+{
+	struct cf_tok t = expect_tt(p, CF_WORD, "a timeout name");
+	int to = cf_timeout_by_name(t.s);
+
+	if (to < 0)
+		cf_error(p, &t.loc, "unknown timeout '%s'", t.s);
+	return to;
+}
+
+static void timeout_item(struct cf_parser *p, void *ctx)
+{
+	unsigned int to = parse_timeout_name(p);
+
+	p->conf->opts.timeouts[to] = expect_uint(p, 1, UINT32_MAX);
+}
+
+static void parse_set(struct cf_parser *p)
+{
+	struct cf_tok t = *cf_peek(p);
+	struct pfl_conf *c = p->conf;
+
+	if (accept_kw(p, "skip")) {
+		expect_kw(p, "on");
+		parse_list(p, skip_item, NULL, 0);
+		c->opts_set |= PFL_CONF_SET_SKIP;
+	} else if (accept_kw(p, "block-policy")) {
+		if (accept_kw(p, "drop"))
+			c->opts.block_policy = PFL_BLOCK_DROP;
+		else if (accept_kw(p, "return"))
+			c->opts.block_policy = PFL_BLOCK_RETURN;
+		else
+			cf_unexpected(p, cf_peek(p), "'drop' or 'return'");
+		c->opts_set |= PFL_CONF_SET_BLOCK_POLICY;
+	} else if (accept_kw(p, "limit")) {
+		parse_list(p, limit_item, NULL, 0);
+		c->opts_set |= PFL_CONF_SET_LIMIT;
+	} else if (accept_kw(p, "timeout")) {
+		parse_list(p, timeout_item, NULL, 0);
+		c->opts_set |= PFL_CONF_SET_TIMEOUT;
+	} else if (accept_kw(p, "optimization") ||
+		   accept_kw(p, "ruleset-optimization")) {
+		expect_tt(p, CF_WORD, "a value");
+		cf_warn(p, &t.loc, "'set %s' is ignored", t.s);
+	} else {
+		cf_unexpected(p, &t, "'skip', 'block-policy', 'limit', "
+			      "'timeout', 'optimization' or "
+			      "'ruleset-optimization'");
+	}
+}
+
+/* --- table ------------------------------------------------------------ */
+
+static void table_add(struct cf_parser *p, struct cf_vec *v, const char *s,
+		      bool neg, const struct cf_loc *loc)
+{
+	struct pfl_table_entry e;
+
+	cf_table_entry(p, s, neg, loc, &e);
+	cf_vec_push(p, v, &e, sizeof(e));
+}
+
+static void table_entry_item(struct cf_parser *p, void *ctx)
+{
+	bool neg = accept_tt(p, CF_NOT);
+	struct cf_tok t;
+
+	if (cf_peek(p)->t == CF_LBRACE)
+		cf_unexpected(p, cf_peek(p), "an address");
+	t = expect_value(p, "an address");
+	table_add(p, ctx, t.s, neg, &t.loc);
+}
+
+/* A table file: entries separated by white space, "#" comments. */
+static void table_file(struct cf_parser *p, const struct cf_tok *t,
+		       struct cf_vec *v)
+{
+	const char *path = cf_resolve_path(p, t->s);
+	size_t len, i = 0, start, line_start = 0;
+	struct cf_loc loc = { .file = path, .line = 1 };
+	char *buf, *word;
+	bool neg;
+
+	cf_read_file(p, path, &t->loc, &buf, &len);
+	while (i < len) {
+		char c = buf[i];
+
+		loc.col = i - line_start + 1;
+		if (c == '\n') {
+			loc.line++;
+			line_start = ++i;
+		} else if (c == '#') {
+			while (i < len && buf[i] != '\n')
+				i++;
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			i++;
+		} else if (!c) {
+			cf_error(p, &loc, "unexpected character '\\x00'");
+		} else {
+			start = i;
+			while (i < len && buf[i] && !strchr(" \t\r\n#", buf[i]))
+				i++;
+			word = cf_strndup(p, buf + start, i - start);
+			neg = word[0] == '!';
+			table_add(p, v, word + neg, neg, &loc);
+		}
+	}
+}
+
+static void parse_table(struct cf_parser *p)
+{
+	struct pfl_conf *c = p->conf;
+	struct pfl_table_def *td;
+	struct cf_vec v = { 0 };
+	struct cf_loc loc = cf_peek(p)->loc;
+	char name[PFL_TABLE_NAME_SIZE] = "";
+	unsigned int i, flags = 0;
+	struct cf_tok t;
+
+	parse_table_name(p, name);
+	for (i = 0; i < c->ntables; i++)
+		if (!strcmp(c->tables[i].name, name))
+			cf_error(p, &loc, "table <%s> defined twice", name);
+	while (!at_eol(p)) {
+		t = *cf_peek(p);
+		if (accept_kw(p, "persist")) {
+			flags |= PFL_TABLE_F_PERSIST;
+		} else if (accept_kw(p, "const")) {
+			flags |= PFL_TABLE_F_CONST;
+		} else if (accept_kw(p, "file")) {
+			t = expect_tt(p, CF_STRING, "a quoted file name");
+			table_file(p, &t, &v);
+		} else if (accept_tt(p, CF_LBRACE)) {
+			for (;;) {
+				skip_nl(p);
+				if (accept_tt(p, CF_RBRACE))
+					break;
+				if (v.n && accept_tt(p, CF_COMMA))
+					continue;
+				table_entry_item(p, &v);
+			}
+		} else {
+			cf_unexpected(p, &t, "'persist', 'const', '{', 'file' "
+				      "or end of line");
+		}
+	}
+	if (c->ntables == p->tables_cap) {
+		unsigned int cap = p->tables_cap ? p->tables_cap * 2 : 8;
+
+		td = realloc(c->tables, cap * sizeof(*td));
+		if (!td)
+			cf_error(p, NULL, "out of memory");
+		c->tables = td;
+		p->tables_cap = cap;
+	}
+	td = &c->tables[c->ntables];
+	memset(td, 0, sizeof(*td));
+	snprintf(td->name, sizeof(td->name), "%s", name);
+	td->flags = flags;
+	if (v.n) {
+		td->entries = malloc(v.n * sizeof(*td->entries));
+		if (!td->entries)
+			cf_error(p, NULL, "out of memory");
+		memcpy(td->entries, v.v, v.n * sizeof(*td->entries));
+		td->nentries = v.n;
+	}
+	c->ntables++;
+}
+
+/* --- rules: head ------------------------------------------------------ */
+
+static void if_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_rule *r = ctx;
+	struct cf_if i = { .neg = accept_tt(p, CF_NOT) };
+	struct cf_tok t = expect_value(p, "an interface name");
+
+	if (strlen(t.s) >= PFL_IFNAMSIZ)
+		cf_error(p, &t.loc, "interface name too long: '%s'", t.s);
+	if (!cf_is_word(t.s))
+		cf_error(p, &t.loc, "bad interface name %s",
+			 cf_tok_desc(p, &t));
+	snprintf(i.name, sizeof(i.name), "%s", t.s);
+	cf_vec_push(p, &r->ifs, &i, sizeof(i));
+}
+
+static void proto_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_rule *r = ctx;
+	struct cf_tok t = expect_value(p, "a protocol");
+	int proto = cf_proto_by_name(t.s);
+	unsigned char v;
+
+	if (proto < 0)
+		cf_error(p, &t.loc, "unknown protocol '%s'", t.s);
+	if (proto == 0)
+		cf_error(p, &t.loc, "protocol 0 is not allowed");
+	v = proto;
+	cf_vec_push(p, &r->protos, &v, 1);
+}
+
+/* --- rules: addresses and ports --------------------------------------- */
+
+/* "(" IF ")", after the "(" */
+static void parse_dynif(struct cf_parser *p, char *ifname)
+{
+	struct cf_tok n = expect_value(p, "an interface name");
+
+	if (!cf_is_word(n.s))
+		cf_error(p, &n.loc, "bad interface name %s",
+			 cf_tok_desc(p, &n));
+	if (strchr(n.s, ':'))
+		cf_error(p, &n.loc, "'(%s)' is not supported yet", n.s);
+	copy_name(p, ifname, PFL_IFNAMSIZ, &n, "interface name");
+	expect_tt(p, CF_RPAREN, "')'");
+}
+
+static void host_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_vec *out = ctx;
+	bool neg = accept_tt(p, CF_NOT);
+	struct cf_tok t = *cf_peek(p);
+	struct cf_addr a;
+
+	if (t.t == CF_STRING || (t.t == CF_WORD && strcmp(t.s, "any") &&
+				 strcmp(t.s, "self") &&
+				 !cf_is_unsupported(t.s))) {
+		cf_next(p);
+		/* may stand for several: an interface's addresses */
+		cf_parse_host_word(p, &t, neg, out);
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.loc = t.loc;
+	a.def.neg = neg;
+	if (!neg && accept_kw(p, "any")) {
+		a.def.type = PFL_ADDR_ANY;
+	} else if (accept_kw(p, "self")) {
+		a.def.type = PFL_ADDR_SELF;
+	} else if (t.t == CF_LT) {
+		a.def.type = PFL_ADDR_TABLE;
+		parse_table_name(p, a.def.table);
+	} else if (accept_tt(p, CF_LPAREN)) {
+		a.def.type = PFL_ADDR_DYNIF;
+		parse_dynif(p, a.def.ifname);
+	} else {
+		cf_unexpected(p, &t, "an address");
+	}
+	cf_vec_push(p, out, &a, sizeof(a));
+}
+
+static void check_port(struct cf_parser *p, const struct cf_tok *t)
+{
+	unsigned long v;
+
+	if (!t->s[0] || (t->s[0] >= '0' && t->s[0] <= '9' &&
+			 cf_parse_uint(t->s, 65535, &v)))
+		cf_error(p, &t->loc, "bad port '%s'", t->s);
+}
+
+static const struct {
+	enum cf_tt tt;
+	unsigned char op;
+} port_ops[] = {
+	{ CF_EQ, PFL_PORT_EQ }, { CF_NE, PFL_PORT_NE },
+	{ CF_LT, PFL_PORT_LT }, { CF_LE, PFL_PORT_LE },
+	{ CF_GT, PFL_PORT_GT }, { CF_GE, PFL_PORT_GE },
+};
+
+static void port_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_vec *out = ctx;
+	struct cf_tok *t = cf_peek(p);
+	struct cf_port port = { .loc = t->loc };
+	struct cf_tok v;
+	const char *colon;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(port_ops); i++) {
+		if (t->t != port_ops[i].tt)
+			continue;
+		cf_next(p);
+		v = expect_value(p, "a port");
+		check_port(p, &v);
+		port.op = port_ops[i].op;
+		port.lo = v.s;
+		cf_vec_push(p, out, &port, sizeof(port));
+		return;
+	}
+	v = expect_value(p, "a port");
+	colon = strchr(v.s, ':');
+	if (colon) {
+		struct cf_tok lo = v, hi = v;
+
+		lo.s = cf_strndup(p, v.s, colon - v.s);
+		hi.s = colon + 1;
+		check_port(p, &lo);
+		check_port(p, &hi);
+		port.op = PFL_PORT_RANGE;
+		port.lo = lo.s;
+		port.hi = hi.s;
+	} else if (cf_peek(p)->t == CF_IRANGE || cf_peek(p)->t == CF_XRANGE) {
+		port.op = cf_next(p).t == CF_IRANGE ? PFL_PORT_INSIDE :
+						      PFL_PORT_OUTSIDE;
+		check_port(p, &v);
+		port.lo = v.s;
+		v = expect_value(p, "a port");
+		check_port(p, &v);
+		port.hi = v.s;
+	} else {
+		check_port(p, &v);
+		port.op = PFL_PORT_EQ;
+		port.lo = v.s;
+	}
+	cf_vec_push(p, out, &port, sizeof(port));
+}
+
+/* hostport, after "from" or "to". Returns true when ports were given. */
+static bool parse_hostport(struct cf_parser *p, struct cf_vec *hosts,
+			   struct cf_vec *ports, struct cf_loc *port_loc)
+{
+	if (!is_kw(cf_peek(p), "port"))
+		parse_list(p, host_item, hosts, 0);
+	if (!is_kw(cf_peek(p), "port"))
+		return false;
+	*port_loc = cf_next(p).loc;
+	parse_list(p, port_item, ports, 0);
+	return true;
+}
+
+/* --- rules: options --------------------------------------------------- */
+
+static const char tcp_flag_letters[] = "FSRPAUEW";
+
+static unsigned char parse_flag_letters(struct cf_parser *p, const char *s,
+					size_t n, const struct cf_loc *loc)
+{
+	unsigned char v = 0;
+	const char *f;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		f = strchr(tcp_flag_letters, s[i]);
+		if (!f || !s[i])
+			cf_error(p, loc, "bad TCP flag '%c' (flags are "
+				 "F S R P A U E W)", s[i]);
+		v |= 1 << (f - tcp_flag_letters);
+	}
+	return v;
+}
+
+static void parse_flags(struct cf_parser *p, struct cf_rule *r)
+{
+	struct cf_tok t = expect_tt(p, CF_WORD, "flags F/M or 'any'");
+	const char *slash = strchr(t.s, '/');
+
+	if (!strcmp(t.s, "any")) {
+		r->tmpl.tcp_flags = 0;
+		r->tmpl.tcp_mask = 0;
+		return;
+	}
+	if (!slash || !slash[1])
+		cf_error(p, &t.loc, "expected flags F/M or 'any', got %s",
+			 cf_tok_desc(p, &t));
+	r->tmpl.tcp_flags = parse_flag_letters(p, t.s, slash - t.s, &t.loc);
+	r->tmpl.tcp_mask = parse_flag_letters(p, slash + 1, strlen(slash + 1),
+					      &t.loc);
+	if (r->tmpl.tcp_flags & ~r->tmpl.tcp_mask)
+		cf_error(p, &t.loc, "'flags %s' never matches: the flags must "
+			 "be part of the mask", t.s);
+}
+
+static void icmp_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_rule *r = ctx;
+	struct cf_icmp i = { 0 };
+	struct cf_tok t = expect_value(p, "an ICMP type");
+	unsigned long v;
+	int n;
+
+	if (!cf_parse_uint(t.s, 255, &v))
+		n = v;
+	else
+		n = cf_icmp_type_by_name(t.s, r->icmp6);
+	if (n < 0)
+		cf_error(p, &t.loc, "unknown %s type '%s'",
+			 r->icmp6 ? "ICMPv6" : "ICMP", t.s);
+	i.type = n;
+	if (accept_kw(p, "code")) {
+		t = expect_value(p, "an ICMP code");
+		if (!cf_parse_uint(t.s, 255, &v))
+			n = v;
+		else
+			n = cf_icmp_code_by_name(t.s, i.type, r->icmp6);
+		if (n < 0)
+			cf_error(p, &t.loc, "unknown %s code '%s'",
+				 r->icmp6 ? "ICMPv6" : "ICMP", t.s);
+		i.code = n;
+		i.has_code = true;
+	}
+	cf_vec_push(p, &r->icmp, &i, sizeof(i));
+}
+
+static void once(struct cf_parser *p, bool *seen, const struct cf_tok *t)
+{
+	if (*seen)
+		cf_error(p, &t->loc, "'%s' given twice", t->s);
+	*seen = true;
+}
+
+static void state_opt(struct cf_parser *p, struct cf_rule *r,
+		      unsigned int *seen)
+{
+	struct pfl_state_def *s = &r->tmpl.state;
+	struct cf_tok t = *cf_peek(p);
+	static const char *const names[] = {
+		"max", "max-src-states", "max-src-conn", "max-src-conn-rate",
+		"overload",
+	};
+	unsigned long a, b;
+	unsigned int i;
+	int to;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (is_kw(&t, names[i]))
+			break;
+	to = t.t == CF_WORD ? cf_timeout_by_name(t.s) : -1;
+	if (i == ARRAY_SIZE(names) && to < 0)
+		cf_unexpected(p, &t, "a state option");
+	cf_next(p);
+	if (to >= 0) {
+		if (s->timeouts[to])
+			cf_error(p, &t.loc, "'%s' given twice", t.s);
+		s->timeouts[to] = expect_uint(p, 1, UINT32_MAX);
+		return;
+	}
+	if (*seen & (1 << i))
+		cf_error(p, &t.loc, "'%s' given twice", t.s);
+	*seen |= 1 << i;
+	switch (i) {
+	case 0:
+		s->max = expect_uint(p, 1, UINT32_MAX);
+		break;
+	case 1:
+		s->max_src_states = expect_uint(p, 1, UINT32_MAX);
+		break;
+	case 2:
+		s->max_src_conn = expect_uint(p, 1, UINT32_MAX);
+		break;
+	case 3: {
+		struct cf_tok v = expect_tt(p, CF_WORD, "N/SECONDS");
+		const char *slash = strchr(v.s, '/');
+		char *n = cf_strndup(p, v.s, slash ? slash - v.s : 0);
+
+		if (!slash || cf_parse_uint(n, UINT32_MAX, &a) ||
+		    cf_parse_uint(slash + 1, UINT32_MAX, &b) || !a || !b)
+			cf_error(p, &v.loc, "expected N/SECONDS, got %s",
+				 cf_tok_desc(p, &v));
+		s->max_src_conn_rate = a;
+		s->max_src_conn_secs = b;
+		break;
+	}
+	default:
+		parse_table_name(p, s->overload);
+		if (accept_kw(p, "flush"))
+			s->flush = accept_kw(p, "global") ? 2 : 1;
+		break;
+	}
+}
+
+static void parse_state_opts(struct cf_parser *p, struct cf_rule *r)
+{
+	unsigned int seen = 0;
+	bool any = false;
+
+	for (;;) {
+		skip_nl(p);
+		if (accept_tt(p, CF_RPAREN))
+			break;
+		if (any && accept_tt(p, CF_COMMA))
+			continue;
+		state_opt(p, r, &seen);
+		any = true;
+	}
+}
+
+static void parse_keep(struct cf_parser *p, struct cf_rule *r,
+		       const struct cf_tok *t)
+{
+	if (r->state_given)
+		cf_error(p, &t->loc, "state given twice");
+	r->state_given = true;
+	r->state_loc = t->loc;
+	expect_kw(p, "state");
+	if (is_kw(t, "no"))
+		return;
+	r->tmpl.flags |= PFL_RULE_F_KEEP_STATE;
+	if (accept_tt(p, CF_LPAREN))
+		parse_state_opts(p, r);
+}
+
+static void parse_tag(struct cf_parser *p, char *dst, bool *seen,
+		      const struct cf_tok *kw)
+{
+	struct cf_tok t;
+
+	once(p, seen, kw);
+	t = expect_value(p, "a tag name");
+	copy_name(p, dst, PFL_TAG_SIZE, &t, "tag name");
+}
+
+struct ruleopts_seen {
+	bool flags, icmp, tagged, tag, label;
+};
+
+/* One rule option; false at anything that is not one. */
+static bool rule_option(struct cf_parser *p, struct cf_rule *r,
+			struct ruleopts_seen *seen)
+{
+	struct cf_tok t = *cf_peek(p);
+
+	if (t.t == CF_NOT) {
+		cf_next(p);
+		if (!is_kw(cf_peek(p), "tagged"))
+			cf_unexpected(p, cf_peek(p), "'tagged'");
+		r->tmpl.flags |= PFL_RULE_F_TAGGED_NEG;
+		t = *cf_peek(p);
+	}
+	if (t.t != CF_WORD)
+		return false;
+	if (!strcmp(t.s, "flags")) {
+		once(p, &seen->flags, &t);
+		cf_next(p);
+		r->flags_loc = t.loc;
+		r->flags_given = true;
+		parse_flags(p, r);
+	} else if (!strcmp(t.s, "icmp-type") || !strcmp(t.s, "icmp6-type")) {
+		once(p, &seen->icmp, &t);
+		cf_next(p);
+		r->icmp_loc = t.loc;
+		r->icmp6 = t.s[4] == '6';
+		parse_list(p, icmp_item, r, 0);
+	} else if (!strcmp(t.s, "tagged")) {
+		cf_next(p);
+		parse_tag(p, r->tmpl.tagged, &seen->tagged, &t);
+	} else if (!strcmp(t.s, "tag")) {
+		cf_next(p);
+		parse_tag(p, r->tmpl.tag, &seen->tag, &t);
+	} else if (!strcmp(t.s, "label")) {
+		cf_next(p);
+		once(p, &seen->label, &t);
+		t = expect_value(p, "a quoted label");
+		copy_name(p, r->tmpl.label, PFL_LABEL_SIZE, &t, "label");
+	} else if (!strcmp(t.s, "keep") || !strcmp(t.s, "no")) {
+		cf_next(p);
+		parse_keep(p, r, &t);
+	} else if (!strcmp(t.s, "set")) {
+		/* pf's "set prio", "set tos", "set queue"... */
+		cf_next(p);
+		t = expect_tt(p, CF_WORD, "an option");
+		cf_error(p, &t.loc, "'%s' is not supported yet", t.s);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool is_rule_option(const struct cf_tok *t)
+{
+	static const char *const kws[] = {
+		"flags", "icmp-type", "icmp6-type", "tagged", "tag", "label",
+		"keep", "no", "set",
+	};
+	size_t i;
+
+	if (t->t == CF_NOT)
+		return true;
+	for (i = 0; t->t == CF_WORD && i < ARRAY_SIZE(kws); i++)
+		if (!strcmp(t->s, kws[i]))
+			return true;
+	return false;
+}
+
+/* --- rules ------------------------------------------------------------ */
+
+static void parse_action(struct cf_parser *p, struct cf_rule *r,
+			 const struct cf_tok *t)
+{
+	static const struct {
+		const char *kw;
+		unsigned char mode;
+	} modes[] = {
+		{ "drop", PFL_BLOCK_DROP }, { "return", PFL_BLOCK_RETURN },
+		{ "return-rst", PFL_BLOCK_RETURN_RST },
+		{ "return-icmp", PFL_BLOCK_RETURN_ICMP },
+	};
+	size_t i;
+
+	if (!strcmp(t->s, "pass"))
+		r->tmpl.action = PFL_ACT_PASS;
+	else if (!strcmp(t->s, "match"))
+		r->tmpl.action = PFL_ACT_MATCH;
+	else
+		r->tmpl.action = PFL_ACT_BLOCK;
+	if (r->tmpl.action != PFL_ACT_BLOCK)
+		return;
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (!is_kw(cf_peek(p), modes[i].kw))
+			continue;
+		r->mode_loc = cf_next(p).loc;
+		r->tmpl.block_mode = modes[i].mode;
+		if (cf_peek(p)->t == CF_LPAREN)
+			cf_error(p, &cf_peek(p)->loc,
+				 "'%s (...)' is not supported yet",
+				 modes[i].kw);
+		return;
+	}
+}
+
+/* What may still come after each part of a rule's head. */
+static const char *const head_expect[] = {
+	"'in', 'out', 'log', 'quick', 'on', 'inet', 'inet6', 'proto', "
+	"'all', 'from', 'to', a rule option or end of line",
+	"'log', 'quick', 'on', 'inet', 'inet6', 'proto', 'all', 'from', "
+	"'to', a rule option or end of line",
+	"'inet', 'inet6', 'proto', 'all', 'from', 'to', a rule option or "
+	"end of line",
+	"'proto', 'all', 'from', 'to', a rule option or end of line",
+	"'all', 'from', 'to', a rule option or end of line",
+};
+
+/* [ in | out ] { log | quick } [ on ifspec ] [ inet | inet6 ]
+ * [ proto list ]; returns how far it got, to index head_expect[].
+ */
+static unsigned int parse_head(struct cf_parser *p, struct cf_rule *r)
+{
+	unsigned int stage = 0;
+	struct cf_tok *t;
+
+	if (accept_kw(p, "in"))
+		r->tmpl.dirs = PFL_DIRS_IN;
+	else if (accept_kw(p, "out"))
+		r->tmpl.dirs = PFL_DIRS_OUT;
+	for (;;) {
+		t = cf_peek(p);
+		if (is_kw(t, "log")) {
+			cf_next(p);
+			r->tmpl.flags |= PFL_RULE_F_LOG;
+			if (cf_peek(p)->t == CF_LPAREN)
+				cf_error(p, &cf_peek(p)->loc,
+					 "'log (...)' is not supported yet");
+		} else if (is_kw(t, "quick")) {
+			cf_next(p);
+			r->tmpl.flags |= PFL_RULE_F_QUICK;
+		} else {
+			break;
+		}
+		stage = 1;
+	}
+	if (accept_kw(p, "on")) {
+		parse_list(p, if_item, r, 0);
+		stage = 2;
+	}
+	if (accept_kw(p, "inet")) {
+		r->tmpl.family = AF_INET;
+		stage = 3;
+	} else if (accept_kw(p, "inet6")) {
+		r->tmpl.family = AF_INET6;
+		stage = 3;
+	}
+	if (accept_kw(p, "proto")) {
+		parse_list(p, proto_item, r, 0);
+		stage = 4;
+	}
+	return stage;
+}
+
+static bool rule_may_end(struct cf_parser *p)
+{
+	return at_eol(p) || is_rule_option(cf_peek(p));
+}
+
+static void parse_fromto(struct cf_parser *p, struct cf_rule *r,
+			 unsigned int stage)
+{
+	bool ports;
+
+	if (accept_kw(p, "all"))
+		return;
+	if (accept_kw(p, "from")) {
+		ports = parse_hostport(p, &r->src, &r->sport, &r->sport_loc);
+		if (!is_kw(cf_peek(p), "to")) {
+			if (!rule_may_end(p))
+				cf_unexpected(p, cf_peek(p), ports ? "'to'" :
+					      "'to' or 'port'");
+			return;
+		}
+	} else if (!is_kw(cf_peek(p), "to")) {
+		if (!rule_may_end(p))
+			cf_unexpected(p, cf_peek(p), head_expect[stage]);
+		return;
+	}
+	cf_next(p);	/* to */
+	ports = parse_hostport(p, &r->dst, &r->dport, &r->dport_loc);
+	if (!rule_may_end(p))
+		cf_unexpected(p, cf_peek(p), ports ?
+			      "a rule option or end of line" :
+			      "'port', a rule option or end of line");
+}
+
+static void parse_rule(struct cf_parser *p)
+{
+	struct cf_tok t = cf_next(p);
+	struct cf_rule *r = cf_alloc(p, sizeof(*r));
+	struct ruleopts_seen seen = { 0 };
+	unsigned int stage;
+
+	r->loc = t.loc;
+	parse_action(p, r, &t);
+	stage = parse_head(p, r);
+	parse_fromto(p, r, stage);
+	while (!at_eol(p))
+		if (!rule_option(p, r, &seen))
+			cf_unexpected(p, cf_peek(p),
+				      "a rule option or end of line");
+	cf_expand_rule(p, r);
+}
+
+/* --- statements ------------------------------------------------------- */
+
+static void parse_stmt(struct cf_parser *p)
+{
+	struct cf_tok t = *cf_peek(p);
+
+	if (t.t != CF_WORD) {
+		cf_unexpected(p, &t, "a rule, an option, a table or a macro "
+			      "definition");
+	} else if (is_kw(&t, "pass") || is_kw(&t, "block") ||
+		   is_kw(&t, "match")) {
+		parse_rule(p);
+		return;
+	} else if (is_kw(&t, "set")) {
+		cf_next(p);
+		parse_set(p);
+	} else if (is_kw(&t, "table")) {
+		cf_next(p);
+		parse_table(p);
+	} else if (is_kw(&t, "include")) {
+		cf_next(p);
+		parse_include(p);
+		return;
+	} else if (!cf_is_unsupported(t.s)) {
+		cf_next(p);
+		if (cf_peek(p)->t != CF_EQ)
+			cf_error(p, &t.loc, "expected a rule, an option, a "
+				 "table or a macro definition, got %s",
+				 cf_tok_desc(p, &t));
+		parse_macro(p, &t);
+	} else {
+		cf_unexpected(p, &t, "");
+	}
+	if (!at_eol(p))
+		cf_unexpected(p, cf_peek(p), "end of line");
+}
+
+void cf_parse(struct cf_parser *p)
+{
+	for (;;) {
+		skip_nl(p);
+		if (cf_peek(p)->t == CF_EOF)
+			break;
+		parse_stmt(p);
+	}
+}
