@@ -138,6 +138,16 @@ $(B)/fuzz/%: selftests/fuzz/%.c $(CORE_SRCS) $(LIB_SRCS) $(USER_HDRS) \
 
 fuzz: $(FUZZ_BINS)
 
+# Core microbenchmarks: the core at -O2, no sanitizers.
+$(B)/bench/micro: bench/micro.c $(LIB_CORE_OBJS) $(wildcard core/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes -Icore -o $@ $< \
+		$(LIB_CORE_OBJS) -lurcu -lurcu-common -lpthread
+
+bench: userland vm-modules $(B)/bench/micro
+	$(B)/bench/micro -j $(B)/bench/micro.json
+	scripts/bench/run --kernel $(or $(KERNEL),6.12) --smp $(or $(SMP),2)
+
 unit: $(UNIT_BINS)
 	scripts/run-tests unit $(UNIT_BINS)
 
@@ -150,7 +160,7 @@ vm-check: userland vm-modules
 
 check: deps
 	$(MAKE) --no-print-directory userland vm-modules $(UNIT_BINS) \
-		$(FUZZ_BINS)
+		$(FUZZ_BINS) $(B)/bench/micro
 	scripts/run-tests all $(VM_KERNELS)
 
 demo: deps

@@ -69,6 +69,10 @@ static void __exit pfl_exit(void)
 	/* Netlink first: no command may run while instances go away. */
 	pfl_netlink_exit();
 	unregister_pernet_subsys(&pfl_net_ops);
+	/* Tables free their nodes with call_rcu: the callbacks are this
+	 * module's code and must all have run before it goes.
+	 */
+	rcu_barrier();
 }
 
 module_init(pfl_init);

@@ -53,6 +53,28 @@ R
 	! cli ping -c 1 -W 1 10.0.1.2 >/dev/null || { echo "ping should be blocked"; return 1; }
 }
 
+# udp_ok PORT: a datagram from the client reaches a server socket.
+udp_ok() {
+	local got=/tmp/udp.$$
+	rm -f "$got"
+	srv timeout 3 nc -u -l -n -W 1 0.0.0.0 "$1" >"$got" 2>/dev/null &
+	local l=$!
+	sleep 0.3
+	echo "hello $1" | cli nc -u -n -w 1 -q 1 10.0.1.2 "$1" 2>/dev/null
+	wait "$l" 2>/dev/null
+	grep -q "hello $1" "$got"
+}
+
+test_udp() {
+	load <<'R' || return 1
+set skip on lo
+block all
+pass in proto udp to port 53 no state
+R
+	udp_ok 53 || { echo "udp 53 should pass"; return 1; }
+	! udp_ok 5353 || { echo "udp 5353 should be blocked"; return 1; }
+}
+
 test_ipv6() {
 	tcp_ok fd00:1::2 22 || { echo "[::]:22 should pass"; return 1; }
 	! tcp_ok fd00:1::2 443 || { echo "[::]:443 should be blocked"; return 1; }
@@ -239,13 +261,14 @@ test_flush_all() {
 }
 
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 16
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns_c ns_s && link_ns "$ns_c" "$ns_s" 1 || ktap_exit_fail_msg "setup failed"
 srv pflctl -e >/dev/null || ktap_exit_fail_msg "enable failed"
 start_servers
 run_test "block by default, pass selected ports" test_block_default_pass_ports
 run_test "IPv6 follows the same rules" test_ipv6
+run_test "UDP: pass one port, block another" test_udp
 run_test "quick ends evaluation" test_quick_wins
 run_test "the last matching rule wins" test_last_match_wins
 run_test "port negation" test_negation
