@@ -76,7 +76,10 @@ struct pfl_ruleset {
 	unsigned int n;
 	struct crule *rules;
 	struct pfl_rule_def *defs;
-	struct pfl_pcpu_arr *ctrs;	/* RCTR_N per rule */
+	/* RCTR_N rows of one counter for every rule: the evaluation counts,
+	 * bumped for every rule a packet visits, lie side by side.
+	 */
+	struct pfl_pcpu_arr *ctrs;
 	struct pfl_options_def opts;	/* skip names NUL padded */
 };
 
@@ -720,10 +723,16 @@ static bool rest_match(const struct crule *r, const struct eval_pkt *p,
 	return true;
 }
 
+static inline unsigned int ctr_index(const struct pfl_ruleset *rs,
+				     unsigned int nr, unsigned int ctr)
+{
+	return (ctr - RCTR_FIRST) * (rs->n ? rs->n : 1) + nr;
+}
+
 static inline void count(const struct pfl_ruleset *rs, unsigned int nr,
 			 unsigned int ctr, u64 v)
 {
-	pfl_pcpu_arr_add(rs->ctrs, nr * RCTR_N + ctr - RCTR_FIRST, v);
+	pfl_pcpu_arr_add(rs->ctrs, ctr_index(rs, nr, ctr), v);
 }
 
 bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname)
@@ -854,7 +863,7 @@ u64 pfl_ruleset_counter(const struct pfl_ruleset *rs, unsigned int nr,
 {
 	if (nr >= rs->n || ctr < RCTR_FIRST || ctr > PFL_RCTR_MAX)
 		return 0;
-	return pfl_pcpu_arr_sum(rs->ctrs, nr * RCTR_N + ctr - RCTR_FIRST);
+	return pfl_pcpu_arr_sum(rs->ctrs, ctr_index(rs, nr, ctr));
 }
 
 void pfl_ruleset_counter_add(const struct pfl_ruleset *rs, unsigned int nr,

@@ -15,8 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/pktgen.sh"
 . "$here/rulesets.sh"
 
-REPEATS=5
-PACKETS=20000
+REPEATS=3
+PACKETS=10000
 SMOKE=0
 SCALE=1
 SCENARIOS="est10 rules1k rules10k table100k newflows"

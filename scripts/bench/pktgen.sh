@@ -13,27 +13,26 @@ pg_write() {
 
 # pg_setup NS DEV THREADS COUNT SIZE DST SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX
 #          DPORT
-# One pktgen device per thread (DEV@i on kpktgend_i), all alike.
+# One pktgen device per thread (DEV@i on kpktgend_i), all alike; written in
+# one shell, as every process start is slow under emulation.
 pg_setup() {
 	local ns=$1 dev=$2 threads=$3 count=$4 size=$5 dst=$6
-	local smin=$7 smax=$8 pmin=$9 pmax=${10} dport=${11} mac i d
+	local smin=$7 smax=$8 pmin=$9 pmax=${10} dport=${11} mac i d kv cmds=
 	mac=$(ip -n "$ns" -br link show "$dev" | awk '{print $3}')
 	for i in $(seq 0 $((threads - 1))); do
-		pg_write "$ns" "kpktgend_$i" rem_device_all
 		d="$dev@$i"
-		pg_write "$ns" "kpktgend_$i" "add_device $d"
-		pg_write "$ns" "$d" "count $count"
-		pg_write "$ns" "$d" "pkt_size $size"
-		pg_write "$ns" "$d" "xmit_mode netif_receive"
-		pg_write "$ns" "$d" "dst $dst"
-		pg_write "$ns" "$d" "src_min $smin"
-		pg_write "$ns" "$d" "src_max $smax"
-		pg_write "$ns" "$d" "udp_src_min $pmin"
-		pg_write "$ns" "$d" "udp_src_max $pmax"
-		pg_write "$ns" "$d" "udp_dst_min $dport"
-		pg_write "$ns" "$d" "udp_dst_max $dport"
-		pg_write "$ns" "$d" "dst_mac $mac"
+		cmds+="w kpktgend_$i rem_device_all; w kpktgend_$i 'add_device $d';"
+		for kv in "count $count" "pkt_size $size" \
+			"xmit_mode netif_receive" "dst $dst" "src_min $smin" \
+			"src_max $smax" "udp_src_min $pmin" "udp_src_max $pmax" \
+			"udp_dst_min $dport" "udp_dst_max $dport" "dst_mac $mac"; do
+			cmds+="w $d '$kv';"
+		done
 	done
+	ip netns exec "$ns" sh -c "
+		w() { echo \"\$2\" > /proc/net/pktgen/\$1 ||
+			{ echo \"pktgen: \$2 > \$1 failed\" >&2; exit 1; }; }
+		$cmds"
 }
 
 # pg_run NS DEV THREADS: run, print the summed packets per second.

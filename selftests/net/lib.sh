@@ -21,6 +21,17 @@ setup_ns() {
 	done
 }
 
+# Background processes of a test, ended by cleanup_all.
+BG_PIDS=()
+
+cleanup_all() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	BG_PIDS=()
+	cleanup_all_ns
+}
+
 cleanup_all_ns() {
 	local ns
 	for ns in "${NS_LIST[@]}"; do

@@ -6,14 +6,7 @@
 # rulesets pass both directions explicitly.
 . "$(dirname "$0")/lib.sh"
 
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	cleanup_all_ns
-}
-trap cleanup EXIT
+trap cleanup_all EXIT
 
 srv() { ip netns exec "$ns_s" "$@"; }
 cli() { ip netns exec "$ns_c" "$@"; }
@@ -23,9 +16,9 @@ start_servers() {
 	local p
 	for p in 22 80 443 8080; do
 		srv nc -lk -n 0.0.0.0 "$p" >/dev/null 2>&1 </dev/null &
-		pids+=($!)
+		BG_PIDS+=($!)
 		srv nc -6 -lk -n :: "$p" >/dev/null 2>&1 </dev/null &
-		pids+=($!)
+		BG_PIDS+=($!)
 	done
 	sleep 0.5
 }
@@ -282,6 +275,6 @@ run_test "per-rule counters" test_counters
 run_test "reload under traffic drops nothing" test_reload_under_traffic
 run_test "rules survive disable and enable" test_disable_enable_keeps_rules
 run_test "-F all clears rules" test_flush_all
-cleanup
+cleanup_all
 unload_pfl
 ktap_finished

@@ -6,21 +6,13 @@
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-20}
-pids=()
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	cleanup_all_ns
-}
-trap cleanup EXIT
+trap cleanup_all EXIT
 
 start_traffic() {
 	ip netns exec "$ns1" ping -q -f 10.0.1.2 >/dev/null 2>&1 &
-	pids+=($!)
+	BG_PIDS+=($!)
 	ip netns exec "$ns1" ping -q -f fd00:1::2 >/dev/null 2>&1 &
-	pids+=($!)
+	BG_PIDS+=($!)
 }
 
 test_load_unload_under_traffic() {
