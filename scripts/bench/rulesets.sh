@@ -57,7 +57,8 @@ rules_pfl() {
 		done
 		;;
 	table100k)
-		echo "table <big> { $(table_entries | paste -sd' ') }"
+		# pf's way with big tables: a file, one entry per line.
+		echo "table <big> file \"/tmp/bench/table.txt\""
 		echo "block in quick from <big>"
 		;;
 	esac

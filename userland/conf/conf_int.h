@@ -29,7 +29,7 @@
 #define CF_MAX_TOKEN		4096
 #define CF_MAX_FILE		(16 << 20)
 #define CF_MAX_RULES		65536
-#define CF_MAX_LIST_ITEMS	65536
+#define CF_MAX_LIST_ITEMS	(1 << 20)	/* a table, as the module allows */
 
 struct cf_loc {
 	const char *file;
