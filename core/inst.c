@@ -1,5 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The instance and its packet path: states first (both directions of a
+ * known connection pass without a rule walk), then the rules, then, for a
+ * passing rule that keeps state, a new state.
+ */
 #include "inst.h"
+#include "tcp_track.h"
+
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_ICMPV6_ 58
 
 struct pfl_inst *pfl_inst_create(void)
 {
@@ -9,6 +20,13 @@ struct pfl_inst *pfl_inst_create(void)
 		return NULL;
 	inst->counters = pfl_pcpu_u64_alloc(__PFL_CTR_MAX);
 	if (!inst->counters) {
+		pfl_free(inst);
+		return NULL;
+	}
+	inst->creator = pfl_random_u32() | 1;	/* 0 means "this one" */
+	inst->states = pfl_states_create(0, inst->creator, inst->counters);
+	if (!inst->states) {
+		pfl_pcpu_u64_free(inst->counters);
 		pfl_free(inst);
 		return NULL;
 	}
@@ -22,7 +40,14 @@ void pfl_inst_destroy(struct pfl_inst *inst)
 	if (!inst)
 		return;
 	/* No reader is left: the caller unhooked the instance first. */
+	pfl_states_destroy(inst->states);
 	pfl_ruleset_free(rcu_dereference_protected(inst->ruleset, true));
+	while (inst->retired) {
+		struct pfl_ruleset *rs = inst->retired;
+
+		inst->retired = *pfl_ruleset_retired_next(rs);
+		pfl_ruleset_free(rs);
+	}
 	pfl_pcpu_u64_free(inst->counters);
 	pfl_free(inst);
 }
@@ -42,9 +67,56 @@ struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 {
 	struct pfl_ruleset *old;
 
+	const struct pfl_options_def *o = rs ? pfl_ruleset_options(rs) : NULL;
+
 	old = rcu_dereference_protected(inst->ruleset, true);
 	rcu_assign_pointer(inst->ruleset, rs);
+	pfl_states_set_limit(inst->states, o ? o->state_limit : 0);
+	pfl_states_set_timeouts(inst->states, o ? o->timeouts : NULL);
 	return old;
+}
+
+void pfl_inst_retire_ruleset(struct pfl_inst *inst, struct pfl_ruleset *rs)
+{
+	if (!rs)
+		return;
+	if (!pfl_ruleset_states_total(rs)) {
+		pfl_ruleset_free(rs);
+		return;
+	}
+	*pfl_ruleset_retired_next(rs) = inst->retired;
+	inst->retired = rs;
+}
+
+static void reap_rulesets(struct pfl_inst *inst)
+{
+	struct pfl_ruleset **pp = &inst->retired, *rs, *dead = NULL;
+
+	while ((rs = *pp)) {
+		if (pfl_ruleset_states_total(rs)) {
+			pp = pfl_ruleset_retired_next(rs);
+			continue;
+		}
+		*pp = *pfl_ruleset_retired_next(rs);
+		*pfl_ruleset_retired_next(rs) = dead;
+		dead = rs;
+	}
+	if (!dead)
+		return;
+	/* Readers that found one of its last states may still read it. */
+	synchronize_rcu();
+	while ((rs = dead)) {
+		dead = *pfl_ruleset_retired_next(rs);
+		pfl_ruleset_free(rs);
+	}
+}
+
+u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget)
+{
+	u32 removed = pfl_states_expire(inst->states, now, budget);
+
+	reap_rulesets(inst);
+	return removed;
 }
 
 static void count_traffic(struct pfl_inst *inst,
@@ -55,15 +127,264 @@ static void count_traffic(struct pfl_inst *inst,
 		  desc->pkt_len);
 }
 
+static bool icmp_proto(u8 proto)
+{
+	return proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_;
+}
+
+/* Can the packet have a state of its own (ports, or a protocol without)? */
+static bool stateful(const struct pfl_pkt *pkt)
+{
+	if (pkt->flags & PFL_PKT_FRAG)
+		return false;	/* no ports: rules only */
+	switch (pkt->proto) {
+	case IPPROTO_TCP_:
+	case IPPROTO_UDP_:
+		return pkt->flags & PFL_PKT_L4;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		/* echo only; errors are matched to what they quote */
+		return pkt->flags & PFL_PKT_ICMP_ECHO;
+	default:
+		return true;
+	}
+}
+
+/* pf's UDP and other-protocol pseudo-states. */
+static u8 track_udp(struct pfl_state_peer *src, struct pfl_state_peer *dst,
+		    bool udp)
+{
+	if (src->state < PFL_UDPS_SINGLE)
+		src->state = PFL_UDPS_SINGLE;
+	if (dst->state == PFL_UDPS_SINGLE)
+		dst->state = PFL_UDPS_MULTIPLE;
+	if (src->state == PFL_UDPS_MULTIPLE && dst->state == PFL_UDPS_MULTIPLE)
+		return udp ? PFL_TO_UDP_MULTIPLE : PFL_TO_OTHER_MULTIPLE;
+	return udp ? PFL_TO_UDP_SINGLE : PFL_TO_OTHER_SINGLE;
+}
+
+/* Count @pkt against the state's rule, as pf does. */
+static void count_rule(struct pfl_state *s, const struct pfl_pkt *pkt)
+{
+	if (s->rs) {
+		pfl_ruleset_counter_add(s->rs, s->rule, PFL_RCTR_PACKETS, 1);
+		pfl_ruleset_counter_add(s->rs, s->rule, PFL_RCTR_BYTES,
+					pkt->len);
+	}
+}
+
+enum state_result {
+	STATE_NONE,		/* no state: the rules decide */
+	STATE_PASS,
+	STATE_DROP,
+};
+
+/* A packet of state @s: track it and refresh the state, under its lock. */
+static enum state_result state_update(struct pfl_inst *inst,
+				      struct pfl_state *s,
+				      const struct pfl_pkt *pkt, u8 dir, u32 now)
+{
+	bool fwd = dir == s->dir;
+	struct pfl_state_peer *src = fwd ? &s->src : &s->dst;
+	struct pfl_state_peer *dst = fwd ? &s->dst : &s->src;
+	const u32 *rule_to;
+	u8 to;
+
+	spin_lock(&s->lock);
+	/* The walker may have ended it since the lookup. */
+	if ((s->flags & PFL_STATE_F_PURGE) || (s32)(s->expire - now) <= 0) {
+		spin_unlock(&s->lock);
+		return STATE_NONE;
+	}
+	switch (s->key.proto) {
+	case IPPROTO_TCP_:
+		switch (pfl_tcp_track(src, dst, pkt, &to)) {
+		case PFL_TRACK_PASS:
+			break;
+		case PFL_TRACK_REOPEN:
+			/* TIME_WAIT reuse: the old connection is over and
+			 * this SYN starts a new one through the rules.
+			 */
+			s->flags |= PFL_STATE_F_PURGE;
+			s->version++;
+			spin_unlock(&s->lock);
+			return STATE_NONE;
+		default:
+			spin_unlock(&s->lock);
+			pfl_count(inst, PFL_CTR_STATE_MISMATCH, 1);
+			return STATE_DROP;
+		}
+		s->version++;
+		break;
+	case IPPROTO_UDP_:
+		to = track_udp(src, dst, true);
+		break;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		/* pf: after the first packet, an echo state lives as long
+		 * as an error's (icmp.error).
+		 */
+		to = PFL_TO_ICMP_ERROR;
+		break;
+	default:
+		to = track_udp(src, dst, false);
+		break;
+	}
+	if (to != s->timeout) {
+		s->timeout = to;
+		s->version++;
+	}
+	rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) : NULL;
+	s->last = now;
+	WRITE_ONCE(s->expire,
+		   now + pfl_states_timeout_for(inst->states, rule_to, to));
+	s->packets[!fwd]++;
+	s->bytes[!fwd] += pkt->len;
+	spin_unlock(&s->lock);
+	count_rule(s, pkt);
+	return STATE_PASS;
+}
+
+/*
+ * An ICMP error passes when it quotes a packet of a known state; the quote
+ * travelled the other way.
+ */
+static enum state_result icmp_error_check(struct pfl_inst *inst,
+					  const struct pfl_pkt_desc *desc,
+					  const struct pfl_pkt *pkt,
+					  struct pfl_match *m)
+{
+	u8 qdir = desc->dir == PFL_DIR_IN ? PFL_DIR_OUT : PFL_DIR_IN;
+	struct pfl_state_key k;
+	struct pfl_pkt inner;
+	struct pfl_state *s;
+	bool ok = true;
+
+	if (pfl_parse_quoted(&inner, pkt, desc->hdr, desc->hdr_len))
+		return STATE_NONE;
+	pfl_state_key_from_pkt(&k, &inner, qdir);
+	s = pfl_state_lookup(inst->states, &k, desc->now);
+	if (!s)
+		return STATE_NONE;
+	if (inner.proto == IPPROTO_TCP_) {
+		bool fwd = qdir == s->dir;
+
+		spin_lock(&s->lock);
+		ok = pfl_tcp_track_icmp_ok(fwd ? &s->src : &s->dst,
+					   fwd ? &s->dst : &s->src, &inner);
+		spin_unlock(&s->lock);
+	}
+	m->rule = (int)s->rule;
+	if (!ok) {
+		pfl_count(inst, PFL_CTR_STATE_MISMATCH, 1);
+		return STATE_DROP;
+	}
+	count_rule(s, pkt);
+	return STATE_PASS;
+}
+
+static enum state_result state_check(struct pfl_inst *inst,
+				     const struct pfl_pkt_desc *desc,
+				     const struct pfl_pkt *pkt,
+				     struct pfl_match *m)
+{
+	struct pfl_state_key k;
+	struct pfl_state *s;
+	enum state_result r;
+
+	if (icmp_proto(pkt->proto) && (pkt->flags & PFL_PKT_ICMP_ERR))
+		return icmp_error_check(inst, desc, pkt, m);
+	if (!stateful(pkt))
+		return STATE_NONE;
+	pfl_state_key_from_pkt(&k, pkt, desc->dir);
+	s = pfl_state_lookup(inst->states, &k, desc->now);
+	if (!s)
+		return STATE_NONE;
+	r = state_update(inst, s, pkt, desc->dir, desc->now);
+	if (r != STATE_NONE)
+		m->rule = (int)s->rule;
+	return r;
+}
+
+/*
+ * Rule @m->rule of @rs passed @pkt and keeps state: create it. Returns
+ * false when the packet must be dropped instead (limits, memory), as pf
+ * does.
+ */
+static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
+			 const struct pfl_pkt_desc *desc,
+			 const struct pfl_pkt *pkt, const struct pfl_match *m)
+{
+	u32 nr = (u32)m->rule, max = pfl_ruleset_rule_max(rs, nr);
+	struct pfl_state *s, *got;
+	u8 to;
+
+	if (max && pfl_ruleset_states(rs, nr) >= max) {
+		pfl_count(inst, PFL_CTR_STATE_LIMIT, 1);
+		return false;
+	}
+	s = pfl_state_alloc(inst->states);
+	if (!s) {
+		pfl_count(inst, PFL_CTR_MEMORY, 1);
+		return false;
+	}
+	pfl_state_key_from_pkt(&s->key, pkt, desc->dir);
+	s->dir = desc->dir;
+	s->rule = nr;
+	s->rs = rs;
+	s->created = desc->now;
+	s->last = desc->now;
+	switch (pkt->proto) {
+	case IPPROTO_TCP_:
+		to = pfl_tcp_track_init(&s->src, &s->dst, pkt);
+		break;
+	case IPPROTO_UDP_:
+		s->src.state = PFL_UDPS_SINGLE;
+		to = PFL_TO_UDP_FIRST;
+		break;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		to = PFL_TO_ICMP_FIRST;
+		break;
+	default:
+		s->src.state = PFL_UDPS_SINGLE;
+		to = PFL_TO_OTHER_FIRST;
+		break;
+	}
+	s->timeout = to;
+	s->expire = desc->now +
+		    pfl_states_timeout_for(inst->states,
+					   pfl_ruleset_rule_timeouts(rs, nr),
+					   to);
+	s->packets[0] = 1;
+	s->bytes[0] = pkt->len;
+	/* Counted before it is visible, so that a ruleset retired meanwhile
+	 * is kept for it.
+	 */
+	pfl_ruleset_state_get(rs, nr);
+	got = pfl_state_insert(inst->states, s);
+	if (got == s)
+		return true;
+	pfl_ruleset_state_put(rs, nr);
+	if (!got)
+		return false;	/* full: counted by the table */
+	/* Created at the same time on another CPU: this packet belongs to
+	 * that state.
+	 */
+	return state_update(inst, got, pkt, desc->dir, desc->now) !=
+	       STATE_DROP;
+}
+
 enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 				 const struct pfl_pkt_desc *desc,
 				 struct pfl_match *m)
 {
-	const struct pfl_ruleset *rs;
+	struct pfl_ruleset *rs;
 	struct pfl_pkt_ctx ctx;
 	struct pfl_match local;
 	struct pfl_pkt pkt;
 	enum pfl_verdict verdict;
+	enum state_result sr;
 	int reason;
 
 	if (!m)
@@ -92,6 +413,15 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 	}
 	if (pkt.flags & PFL_PKT_FRAG)
 		pfl_count(inst, PFL_CTR_FRAGMENT, 1);
+
+	sr = state_check(inst, desc, &pkt, m);
+	if (sr != STATE_NONE) {
+		verdict = sr == STATE_PASS ? PFL_PASS : PFL_BLOCK;
+		if (verdict == PFL_BLOCK)
+			m->action = PFL_ACT_BLOCK;
+		count_traffic(inst, desc, verdict);
+		return verdict;
+	}
 	if (rs) {
 		ctx.dir = desc->dir;
 		ctx.ifname = desc->ifname;
@@ -99,6 +429,12 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 		pfl_ruleset_eval(rs, &pkt, &ctx, m);
 		if (m->rule >= 0)
 			pfl_count(inst, PFL_CTR_MATCH, 1);
+		if (m->action == PFL_ACT_PASS &&
+		    (m->flags & PFL_RULE_F_KEEP_STATE) && m->rule >= 0 &&
+		    stateful(&pkt) && !state_create(inst, rs, desc, &pkt, m)) {
+			m->action = PFL_ACT_BLOCK;
+			m->block_mode = PFL_BLOCK_DROP;
+		}
 	}
 	verdict = m->action == PFL_ACT_BLOCK ? PFL_BLOCK : PFL_PASS;
 	count_traffic(inst, desc, verdict);

@@ -10,6 +10,7 @@
 #include "os.h"
 #include "packet.h"
 #include "rules.h"
+#include "state.h"
 #include <linux/pfl.h>
 
 struct pfl_inst {
@@ -18,7 +19,17 @@ struct pfl_inst {
 	u64 since_boot;		/* CLOCK_BOOTTIME s of the same moment */
 	pfl_pcpu_u64 counters;	/* __PFL_CTR_MAX per-CPU u64s */
 	struct pfl_ruleset __rcu *ruleset;	/* NULL: pass everything */
+	struct pfl_states *states;
+	u32 creator;		/* id of this instance in state ids (sync) */
+	/* Replaced rulesets that states still refer to; caller serialised. */
+	struct pfl_ruleset *retired;
 };
+
+/* The instance clock: seconds since boot, for states and their expiry. */
+static inline u32 pfl_now(void)
+{
+	return (u32)pfl_time_boot_sec();
+}
 
 /* What the glue knows about a packet before the core looks at it. */
 struct pfl_pkt_desc {
@@ -29,6 +40,7 @@ struct pfl_pkt_desc {
 	u8 dir;			/* enum pfl_dir */
 	const char *ifname;	/* in: arrival, out: departure; NULL: none */
 	void *os;		/* glue context for pfl_os_addr_*() */
+	u32 now;		/* pfl_now() */
 };
 
 struct pfl_inst *pfl_inst_create(void);
@@ -38,12 +50,26 @@ void pfl_inst_destroy(struct pfl_inst *inst);
 bool pfl_inst_set_enabled(struct pfl_inst *inst, bool enabled);
 
 /*
- * Publish @rs (may be NULL) and return the previous ruleset, which the
- * caller frees with pfl_ruleset_free() after a grace period. Caller
- * serialises.
+ * Publish @rs (may be NULL) and its options (state limit, timeouts) and
+ * return the previous ruleset, which the caller hands to
+ * pfl_inst_retire_ruleset() after a grace period. Caller serialises.
  */
 struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 					  struct pfl_ruleset *rs);
+
+/*
+ * A ruleset no packet can reach any more (a grace period has passed since
+ * it was swapped out): freed now when no state refers to it, else when the
+ * last one is gone (pfl_inst_reap_rulesets()). Caller serialises.
+ */
+void pfl_inst_retire_ruleset(struct pfl_inst *inst, struct pfl_ruleset *rs);
+
+/*
+ * Periodic housekeeping, process context, caller serialised with the
+ * configuration: expire states (a slice of @budget buckets), free retired
+ * rulesets whose states are all gone. Returns the states removed.
+ */
+u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget);
 
 /*
  * The packet path, under the RCU read lock, lock-free. Returns the verdict

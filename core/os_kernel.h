@@ -14,6 +14,11 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/refcount.h>
+#include <linux/rculist_nulls.h>
+#include <linux/seqlock.h>
+#include <linux/siphash.h>
+#include <linux/random.h>
+#include <linux/smp.h>
 #include <asm/byteorder.h>
 
 #define pfl_zalloc(size) kzalloc(size, GFP_KERNEL)
@@ -21,6 +26,22 @@
 /* Big arrays (compiled rulesets): vmalloc when kmalloc cannot. */
 #define pfl_kvzalloc(size) kvzalloc(size, GFP_KERNEL)
 #define pfl_kvfree(ptr) kvfree(ptr)
+
+/* The packet path allocates states without sleeping. */
+#define pfl_zalloc_atomic(size) kzalloc(size, GFP_ATOMIC | __GFP_NOWARN)
+
+/* Keyed hash with a secret per table. */
+#define pfl_hash_key_t siphash_key_t
+#define pfl_hash_key_init(k) get_random_bytes(k, sizeof(*(k)))
+#define pfl_hash(data, len, k) siphash(data, len, k)
+#define pfl_random_u32() get_random_u32()
+
+/* seqcount_t, written under a spinlock. */
+#define pfl_seqcount_t seqcount_t
+#define pfl_seqcount_init(s) seqcount_init(s)
+
+/* The CPU running the packet path (softirq: it cannot move). */
+#define pfl_cpu_id() raw_smp_processor_id()
 
 /* Free a pfl_zalloc()ed object after a grace period. */
 #define pfl_free_rcu(ptr, field) kfree_rcu(ptr, field)
@@ -42,6 +63,7 @@ static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
 
 /* Safe from any context: one preemption-safe per-CPU add. */
 #define pfl_pcpu_u64_add(p, i, v) this_cpu_add((p)[i], v)
+#define pfl_pcpu_u64_add_return(p, i, v) this_cpu_add_return((p)[i], v)
 
 static inline u64 pfl_pcpu_u64_sum(pfl_pcpu_u64 p, unsigned int i)
 {

@@ -34,3 +34,71 @@ __weak bool pfl_os_addr_on_if(void *os, const char *ifname, u8 family,
 {
 	return false;
 }
+
+/* SipHash-2-4 (Aumasson and Bernstein), as the kernel's siphash(). */
+#define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(u64 v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL64(v[1], 13) ^ v[0];
+	v[0] = ROTL64(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL64(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = ROTL64(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = ROTL64(v[1], 17) ^ v[2];
+	v[2] = ROTL64(v[2], 32);
+}
+
+static void sip_absorb(u64 v[4], u64 m)
+{
+	v[3] ^= m;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= m;
+}
+
+u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k)
+{
+	const u8 *p = data;
+	u64 v[4], m, last = (u64)len << 56;
+	size_t i;
+
+	v[0] = k->key[0] ^ 0x736f6d6570736575ULL;
+	v[1] = k->key[1] ^ 0x646f72616e646f6dULL;
+	v[2] = k->key[0] ^ 0x6c7967656e657261ULL;
+	v[3] = k->key[1] ^ 0x7465646279746573ULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&m, p + i, 8);
+		sip_absorb(v, le64toh(m));
+	}
+	for (; i < len; i++)
+		last |= (u64)p[i] << (8 * (i & 7));
+	sip_absorb(v, last);
+	v[2] ^= 0xff;
+	for (i = 0; i < 4; i++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+void pfl_hash_key_init(pfl_hash_key_t *k)
+{
+	k->key[0] = ((u64)pfl_random_u32() << 32) | pfl_random_u32();
+	k->key[1] = ((u64)pfl_random_u32() << 32) | pfl_random_u32();
+}
+
+u32 pfl_random_u32(void)
+{
+	static __thread u64 x;
+
+	/* Tests want different secrets, not cryptographic ones. */
+	if (!x)
+		x = (u64)time(NULL) ^ ((u64)(uintptr_t)&x << 16) ^
+		    0x9e3779b97f4a7c15ULL;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (u32)(x >> 16);
+}

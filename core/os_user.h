@@ -18,6 +18,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <linux/types.h>
+#include <pthread.h>
 #include <urcu.h>
 #include <urcu/uatomic.h>
 #include <urcu/compiler.h>
@@ -62,8 +63,126 @@ typedef __s64 s64;
 #define __printf(a, b) pfl_user_attr(format(printf, a, b))
 #endif
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
+#ifndef fallthrough
+#define fallthrough pfl_user_attr(__fallthrough__)
+#endif
+#define max_t(type, a, b) ((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+#define roundup_pow_of_two(n) pfl_user_pow2(n)
+static inline unsigned long pfl_user_pow2(unsigned long n)
+{
+	unsigned long p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* Locks: the kernel's spinlocks as pthread spinlocks; userspace has no
+ * softirqs, so the _bh variants are the plain ones.
+ */
+typedef pthread_spinlock_t spinlock_t;
+#define spin_lock_init(l) pthread_spin_init(l, PTHREAD_PROCESS_PRIVATE)
+#define spin_lock(l) pthread_spin_lock(l)
+#define spin_unlock(l) pthread_spin_unlock(l)
+#define spin_lock_bh(l) pthread_spin_lock(l)
+#define spin_unlock_bh(l) pthread_spin_unlock(l)
+#define cond_resched() do { } while (0)
+
+/* seqcount: writers serialised by a lock, readers retry. */
+typedef struct {
+	unsigned int seq;
+} pfl_seqcount_t;
+#define pfl_seqcount_init(s) ((s)->seq = 0)
+static inline unsigned int read_seqcount_begin(const pfl_seqcount_t *s)
+{
+	unsigned int v;
+
+	while ((v = uatomic_read(&s->seq)) & 1)
+		caa_cpu_relax();
+	cmm_smp_rmb();
+	return v;
+}
+
+static inline int read_seqcount_retry(const pfl_seqcount_t *s,
+				      unsigned int v)
+{
+	cmm_smp_rmb();
+	return uatomic_read(&s->seq) != v;
+}
+
+static inline void write_seqcount_begin(pfl_seqcount_t *s)
+{
+	uatomic_set(&s->seq, s->seq + 1);
+	cmm_smp_wmb();
+}
+
+static inline void write_seqcount_end(pfl_seqcount_t *s)
+{
+	cmm_smp_wmb();
+	uatomic_set(&s->seq, s->seq + 1);
+}
+
+/* The kernel's hlist_nulls (include/linux/list_nulls.h, rculist_nulls.h):
+ * a chain ends in an odd "nulls" value naming it, so a lockless reader
+ * that a concurrent move carried into another chain can tell.
+ */
+struct hlist_nulls_node {
+	struct hlist_nulls_node *next, **pprev;
+};
+
+struct hlist_nulls_head {
+	struct hlist_nulls_node *first;
+};
+
+#define NULLS_MARKER(v) ((struct hlist_nulls_node *)(1UL | ((long)(v) << 1)))
+#define INIT_HLIST_NULLS_HEAD(h, v) ((h)->first = NULLS_MARKER(v))
+#define is_a_nulls(p) ((unsigned long)(p) & 1)
+#define get_nulls_value(p) ((unsigned long)(p) >> 1)
+#define hlist_nulls_entry(p, type, member) container_of(p, type, member)
+#define hlist_nulls_unhashed(n) (!(n)->pprev)
+
+static inline void hlist_nulls_add_head_rcu(struct hlist_nulls_node *n,
+					    struct hlist_nulls_head *h)
+{
+	struct hlist_nulls_node *first = h->first;
+
+	n->next = first;
+	n->pprev = &h->first;
+	rcu_assign_pointer(h->first, n);
+	if (!is_a_nulls(first))
+		first->pprev = &n->next;
+}
+
+static inline void hlist_nulls_del_rcu(struct hlist_nulls_node *n)
+{
+	struct hlist_nulls_node *next = n->next, **pprev = n->pprev;
+
+	CMM_STORE_SHARED(*pprev, next);
+	if (!is_a_nulls(next))
+		next->pprev = pprev;
+	n->pprev = NULL;
+}
+
+#define hlist_nulls_for_each_entry_rcu(tpos, pos, head, member)	\
+	for ((pos) = rcu_dereference((head)->first);			\
+	     !is_a_nulls(pos) &&					\
+	     ({ (tpos) = hlist_nulls_entry(pos, __typeof__(*(tpos)),	\
+					   member); 1; });		\
+	     (pos) = rcu_dereference((pos)->next))
+
+/* Keyed hash: SipHash-2-4 (os_user.c), a secret per table. */
+typedef struct {
+	u64 key[2];
+} pfl_hash_key_t;
+void pfl_hash_key_init(pfl_hash_key_t *k);
+u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k);
+u32 pfl_random_u32(void);
+
+unsigned int pfl_user_slot(void);
+#define pfl_cpu_id() pfl_user_slot()
 
 #define pfl_zalloc(size) calloc(1, size)
+#define pfl_zalloc_atomic(size) calloc(1, size)
 #define pfl_free(ptr) free(ptr)
 #define pfl_kvzalloc(size) calloc(1, size)
 #define pfl_kvfree(ptr) free(ptr)
@@ -173,6 +292,13 @@ static inline void pfl_pcpu_arr_free(struct pfl_pcpu_arr *p)
 }
 
 #define pfl_pcpu_arr_add(p, i, v) pfl_pcpu_u64_add((p)->u, i, v)
+
+static inline u64 pfl_pcpu_u64_add_return(pfl_pcpu_u64 p, unsigned int i,
+					  u64 v)
+{
+	return uatomic_add_return(&p->v[pfl_user_slot() * pfl_user_row(p->n) +
+					i], v);
+}
 #define pfl_pcpu_arr_sum(p, i) pfl_pcpu_u64_sum((p)->u, i)
 
 static inline u64 pfl_time_real_sec(void)

@@ -35,12 +35,77 @@ static bool icmp_is_echo(u8 af, u8 type)
 	return type == 128 || type == 129;
 }
 
+/* ICMP errors, v4 and v6: they quote the packet that caused them. */
+static bool icmp_is_error(u8 af, u8 type)
+{
+	if (af == PFL_AF_INET)
+		return type == 3 || type == 4 || type == 5 || type == 11 ||
+		       type == 12;
+	return type >= 1 && type <= 4;
+}
+
+/* The window scale option of a SYN, if it is within the bytes at hand. */
+static u8 tcp_wscale(const u8 *opt, u32 len)
+{
+	u32 i = 0;
+
+	while (i < len) {
+		if (opt[i] == 0)		/* end of options */
+			break;
+		if (opt[i] == 1) {		/* no-op */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+			break;
+		if (opt[i] == 3 && opt[i + 1] == 3)
+			return PFL_WSCALE_SEEN |
+			       min_t(u8, opt[i + 2], 14);	/* RFC 7323 */
+		i += opt[i + 1];
+	}
+	return 0;
+}
+
+/* What an ICMP error quotes of a packet: its first 8 bytes of L4 header. */
+static int parse_quoted_l4(struct pfl_pkt *pkt, const u8 *l4, u32 avail)
+{
+	if (avail < 8)
+		return PFL_CTR_SHORT;
+	switch (pkt->proto) {
+	case IPPROTO_TCP_:
+		pkt->tcp_seq = get32(l4 + 4);
+		fallthrough;
+	case IPPROTO_UDP_:
+		memcpy(&pkt->sport, l4, 2);
+		memcpy(&pkt->dport, l4 + 2, 2);
+		break;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		if ((pkt->proto == IPPROTO_ICMP_) != (pkt->af == PFL_AF_INET))
+			return PFL_CTR_BAD_OFFSET;
+		pkt->icmp_type = l4[0];
+		pkt->icmp_code = l4[1];
+		if (!icmp_is_echo(pkt->af, pkt->icmp_type))
+			return PFL_CTR_BAD_OFFSET;	/* only echoes have states */
+		memcpy(&pkt->sport, l4 + 4, 2);
+		pkt->dport = pkt->sport;
+		pkt->flags |= PFL_PKT_ICMP_ECHO;
+		break;
+	default:
+		return PFL_CTR_BAD_OFFSET;
+	}
+	pkt->flags |= PFL_PKT_L4;
+	return 0;
+}
+
 static int parse_l4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len)
 {
 	const u8 *l4 = hdr + pkt->l4_off;
 	u32 avail = hdr_len > pkt->l4_off ? hdr_len - pkt->l4_off : 0;
 	u32 l4_len = pkt->len - pkt->l4_off;	/* l4_off <= len: callers check */
 
+	if (pkt->flags & PFL_PKT_QUOTED)
+		return parse_quoted_l4(pkt, l4, avail);
 	switch (pkt->proto) {
 	case IPPROTO_TCP_:
 		if (l4_len < 20)
@@ -56,6 +121,9 @@ static int parse_l4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len)
 		pkt->tcp_ack = get32(l4 + 8);
 		pkt->tcp_flags = l4[13];
 		pkt->tcp_win = get16(l4 + 14);
+		if ((pkt->tcp_flags & 0x02) && avail > 20)	/* SYN */
+			pkt->tcp_wscale = tcp_wscale(l4 + 20,
+					min_t(u32, avail, pkt->tcp_doff) - 20);
 		break;
 	case IPPROTO_UDP_:
 		if (l4_len < 8 || avail < 8)
@@ -74,6 +142,9 @@ static int parse_l4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len)
 		if (icmp_is_echo(pkt->af, pkt->icmp_type)) {
 			memcpy(&pkt->sport, l4 + 4, 2);
 			pkt->dport = pkt->sport;
+			pkt->flags |= PFL_PKT_ICMP_ECHO;
+		} else if (icmp_is_error(pkt->af, pkt->icmp_type)) {
+			pkt->flags |= PFL_PKT_ICMP_ERR;
 		}
 		break;
 	default:
@@ -189,4 +260,38 @@ int pfl_parse(struct pfl_pkt *pkt, u8 af, const u8 *hdr, u32 hdr_len,
 	if (af == PFL_AF_INET6)
 		return parse_ipv6(pkt, hdr, hdr_len, pkt_len);
 	return PFL_CTR_BAD_OFFSET;
+}
+
+int pfl_parse_quoted(struct pfl_pkt *inner, const struct pfl_pkt *outer,
+		     const u8 *hdr, u32 hdr_len)
+{
+	u32 off = outer->l4_off + 8;
+	const u8 *q = hdr + off;
+	u32 avail;
+	int ret;
+
+	if (hdr_len > outer->len)
+		hdr_len = outer->len;
+	if (!(outer->flags & PFL_PKT_ICMP_ERR) || off >= hdr_len)
+		return PFL_CTR_SHORT;
+	avail = hdr_len - off;
+	memset(inner, 0, sizeof(*inner));
+	inner->af = outer->af;
+	inner->flags = PFL_PKT_QUOTED;
+	/* The quote is cut short on purpose: its own length field may claim
+	 * more than is there, so only the bytes at hand bound the parse.
+	 */
+	if (outer->af == PFL_AF_INET) {
+		if (avail < 20)
+			return PFL_CTR_SHORT;
+		ret = parse_ipv4(inner, q, avail, 0xffff);
+	} else {
+		if (avail < 40)
+			return PFL_CTR_SHORT;
+		ret = parse_ipv6(inner, q, avail, 0xffff + 40);
+	}
+	if (!ret && !(inner->flags & PFL_PKT_L4))
+		ret = PFL_CTR_BAD_OFFSET;	/* a fragment: nothing to match */
+	inner->flags |= PFL_PKT_QUOTED;
+	return ret;
 }

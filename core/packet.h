@@ -10,6 +10,7 @@
 
 #include "os.h"
 #include <pfl/ruledef.h>	/* union pfl_addr */
+#include <linux/pfl.h>
 
 /* Longest header chain (IP, IPv6 extensions, L4) the glue copies out. */
 #define PFL_HDR_MAX 256
@@ -23,6 +24,9 @@
 #define PFL_PKT_FRAG		0x01	/* a fragment other than the first */
 #define PFL_PKT_MORE_FRAGS	0x02	/* more fragments follow */
 #define PFL_PKT_L4		0x04	/* the L4 header was parsed */
+#define PFL_PKT_ICMP_ERR	0x08	/* ICMP(v6) error: quotes a packet */
+#define PFL_PKT_QUOTED		0x10	/* parsed from inside an ICMP error */
+#define PFL_PKT_ICMP_ECHO	0x20	/* ICMP(v6) echo request or reply */
 
 struct pfl_pkt {
 	union pfl_addr src;
@@ -41,7 +45,16 @@ struct pfl_pkt {
 	u32 tcp_ack;
 	u16 tcp_win;
 	u16 tcp_doff;		/* TCP header length in bytes */
+	u8 tcp_wscale;		/* SYN's window scale option: PFL_WSCALE_SEEN
+				 * | shift; 0 when absent (or not at hand)
+				 */
 };
+
+/* TCP payload bytes (valid with PFL_PKT_L4 on an unquoted TCP packet). */
+static inline u32 pfl_tcp_payload_len(const struct pfl_pkt *pkt)
+{
+	return pkt->len - pkt->l4_off - pkt->tcp_doff;
+}
 
 /*
  * Parse the headers at @hdr (@hdr_len bytes at hand) of an IP packet of
@@ -51,5 +64,15 @@ struct pfl_pkt {
  */
 int pfl_parse(struct pfl_pkt *pkt, u8 af, const u8 *hdr, u32 hdr_len,
 	      u32 pkt_len);
+
+/*
+ * Parse the packet an ICMP error (@outer, with PFL_PKT_ICMP_ERR, parsed
+ * from @hdr, @hdr_len) quotes into @inner: its addresses, protocol and the
+ * first 8 bytes of its L4 header (ports, TCP sequence number; ICMP type and
+ * echo id). Returns 0, or the reason the quote is unusable. Sets
+ * PFL_PKT_QUOTED; the quote's length fields are not trusted beyond that.
+ */
+int pfl_parse_quoted(struct pfl_pkt *inner, const struct pfl_pkt *outer,
+		     const u8 *hdr, u32 hdr_len);
 
 #endif /* _PFL_PACKET_H */

@@ -80,7 +80,12 @@ struct pfl_ruleset {
 	 * bumped for every rule a packet visits, lie side by side.
 	 */
 	struct pfl_pcpu_arr *ctrs;
+	/* States alive per rule, and in all (entry n): +1 on the CPU that
+	 * creates one, -1 on the one that removes it; only sums mean much.
+	 */
+	struct pfl_pcpu_arr *states;
 	struct pfl_options_def opts;	/* skip names NUL padded */
+	struct pfl_ruleset *retired_next;	/* the instance's retired list */
 };
 
 static __printf(3, 4) int fail(char *err, size_t errlen, const char *fmt,
@@ -559,6 +564,7 @@ void pfl_ruleset_free(struct pfl_ruleset *rs)
 		return;
 	put_tables(rs);
 	pfl_pcpu_arr_free(rs->ctrs);
+	pfl_pcpu_arr_free(rs->states);
 	pfl_kvfree(rs->rules);
 	pfl_kvfree(rs->defs);
 	pfl_free(rs);
@@ -602,7 +608,8 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 	rs->defs = pfl_kvzalloc((size_t)(n ? n : 1) * sizeof(*rs->defs));
 	rs->rules = pfl_kvzalloc((size_t)(n ? n : 1) * sizeof(*rs->rules));
 	rs->ctrs = pfl_pcpu_arr_alloc((n ? n : 1) * RCTR_N);
-	if (!rs->defs || !rs->rules || !rs->ctrs)
+	rs->states = pfl_pcpu_arr_alloc(n + 1);
+	if (!rs->defs || !rs->rules || !rs->ctrs || !rs->states)
 		goto nomem;
 	if (n)
 		memcpy(rs->defs, defs, n * sizeof(*defs));
@@ -863,6 +870,8 @@ u64 pfl_ruleset_counter(const struct pfl_ruleset *rs, unsigned int nr,
 {
 	if (nr >= rs->n || ctr < RCTR_FIRST || ctr > PFL_RCTR_MAX)
 		return 0;
+	if (ctr == PFL_RCTR_STATES)
+		return pfl_ruleset_states(rs, nr);
 	return pfl_pcpu_arr_sum(rs->ctrs, ctr_index(rs, nr, ctr));
 }
 
@@ -876,4 +885,53 @@ void pfl_ruleset_counter_add(const struct pfl_ruleset *rs, unsigned int nr,
 const struct pfl_options_def *pfl_ruleset_options(const struct pfl_ruleset *rs)
 {
 	return &rs->opts;
+}
+
+/* --- states ------------------------------------------------------------ */
+
+void pfl_ruleset_state_get(struct pfl_ruleset *rs, unsigned int nr)
+{
+	if (nr < rs->n)
+		pfl_pcpu_arr_add(rs->states, nr, 1);
+	pfl_pcpu_arr_add(rs->states, rs->n, 1);
+}
+
+void pfl_ruleset_state_put(struct pfl_ruleset *rs, unsigned int nr)
+{
+	if (nr < rs->n)
+		pfl_pcpu_arr_add(rs->states, nr, (u64)-1);
+	pfl_pcpu_arr_add(rs->states, rs->n, (u64)-1);
+}
+
+static u64 states_sum(const struct pfl_ruleset *rs, unsigned int i)
+{
+	s64 v = (s64)pfl_pcpu_arr_sum(rs->states, i);
+
+	return v > 0 ? (u64)v : 0;
+}
+
+u64 pfl_ruleset_states(const struct pfl_ruleset *rs, unsigned int nr)
+{
+	return nr < rs->n ? states_sum(rs, nr) : 0;
+}
+
+u64 pfl_ruleset_states_total(const struct pfl_ruleset *rs)
+{
+	return states_sum(rs, rs->n);
+}
+
+const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
+				     unsigned int nr)
+{
+	return nr < rs->n ? rs->defs[nr].state.timeouts : NULL;
+}
+
+u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr)
+{
+	return nr < rs->n ? rs->defs[nr].state.max : 0;
+}
+
+struct pfl_ruleset **pfl_ruleset_retired_next(struct pfl_ruleset *rs)
+{
+	return &rs->retired_next;
 }

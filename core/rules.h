@@ -87,4 +87,23 @@ void pfl_ruleset_counter_add(const struct pfl_ruleset *rs, unsigned int nr,
 			     unsigned int ctr, u64 v);
 const struct pfl_options_def *pfl_ruleset_options(const struct pfl_ruleset *rs);
 
+/*
+ * States keep the ruleset of their rule alive (pf keeps rules alive for
+ * their states): its per-rule timeouts and `max` apply to them for their
+ * whole life. get/put count the states of rule @nr (any @nr: the total),
+ * per CPU; packet path safe.
+ */
+void pfl_ruleset_state_get(struct pfl_ruleset *rs, unsigned int nr);
+void pfl_ruleset_state_put(struct pfl_ruleset *rs, unsigned int nr);
+u64 pfl_ruleset_states(const struct pfl_ruleset *rs, unsigned int nr);
+u64 pfl_ruleset_states_total(const struct pfl_ruleset *rs);
+/* Rule @nr's state timeouts (__PFL_TO_MAX, 0: global) and `max`. */
+const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
+				     unsigned int nr);
+u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr);
+/* The link of the instance's list of replaced rulesets awaiting their
+ * last state.
+ */
+struct pfl_ruleset **pfl_ruleset_retired_next(struct pfl_ruleset *rs);
+
 #endif /* _PFL_RULES_H */

@@ -70,6 +70,7 @@ static unsigned int pfl_hook(void *priv, struct sk_buff *skb,
 	}
 	desc.ifname = dev ? dev->name : NULL;
 	desc.os = state->net;
+	desc.now = pfl_now();
 	if (pfl_inst_filter(inst, &desc, &m) == PFL_PASS) {
 		if (unlikely(m.flags & PFL_RULE_F_LOG))
 			pfl_log(skb, state, &m);

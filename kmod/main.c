@@ -24,7 +24,10 @@ static int __net_init pfl_net_init(struct net *net)
 	INIT_LIST_HEAD(&pn->tables);
 	INIT_LIST_HEAD(&pn->txn.tables);
 	pn->inst = pfl_inst_create();
-	return pn->inst ? 0 : -ENOMEM;
+	if (!pn->inst)
+		return -ENOMEM;
+	pfl_housekeeping_start(pn);
+	return 0;
 }
 
 static void __net_exit pfl_net_exit(struct net *net)
@@ -36,6 +39,7 @@ static void __net_exit pfl_net_exit(struct net *net)
 	 */
 	if (pn->hooks_registered)
 		pfl_hooks_unregister(net);
+	pfl_housekeeping_stop(pn);
 	pfl_ruleset_destroy_all(pn);
 	pfl_inst_destroy(pn->inst);
 	pn->inst = NULL;
@@ -69,7 +73,7 @@ static void __exit pfl_exit(void)
 	/* Netlink first: no command may run while instances go away. */
 	pfl_netlink_exit();
 	unregister_pernet_subsys(&pfl_net_ops);
-	/* Tables free their nodes with call_rcu: the callbacks are this
+	/* Tables and states are freed with call_rcu: the callbacks are this
 	 * module's code and must all have run before it goes.
 	 */
 	rcu_barrier();

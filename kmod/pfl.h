@@ -5,6 +5,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/netfilter.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -38,6 +39,8 @@ struct pfl_net {
 		struct list_head tables;	/* staged, by name */
 	} txn;
 	u32 last_ticket;
+	/* Expires states, frees rulesets their last state left. */
+	struct delayed_work housekeeping;
 };
 
 /* An entry of a table list. */
@@ -55,6 +58,9 @@ static inline struct pfl_net *pfl_net(const struct net *net)
 
 int pfl_hooks_register(struct net *net);
 void pfl_hooks_unregister(struct net *net);
+
+void pfl_housekeeping_start(struct pfl_net *pn);
+void pfl_housekeeping_stop(struct pfl_net *pn);
 
 int pfl_netlink_init(void);
 void pfl_netlink_exit(void);

@@ -337,7 +337,7 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 	if (old) {
 		/* Packets still evaluating the old ruleset finish first. */
 		synchronize_rcu();
-		pfl_ruleset_free(old);
+		pfl_inst_retire_ruleset(pn->inst, old);
 	}
 	err = 0;
 discard:
@@ -358,7 +358,7 @@ void pfl_ruleset_destroy_all(struct pfl_net *pn)
 	old = pfl_inst_swap_ruleset(pn->inst, NULL);
 	if (old) {
 		synchronize_rcu();
-		pfl_ruleset_free(old);
+		pfl_inst_retire_ruleset(pn->inst, old);
 	}
 	pfl_table_list_clear(&pn->tables);
 }

@@ -91,6 +91,29 @@
  *
  * PFL_CMD_TABLE_FLUSH: PFL_A_TABLE nest with PFL_TABLE_A_NAME. Reply
  * PFL_TABLE_A_CHANGED.
+ *
+ * States
+ * ------
+ *
+ * PFL_CMD_STATES_GET (dump): no attributes, or PFL_A_STATE_FILTER to dump
+ * only the matching states. One message per state, each with PFL_A_STATE:
+ * NLA_NESTED holding PFL_ST_A_*. The dump walks the state table bucket by
+ * bucket and never splits a bucket across messages: a state that lives for
+ * the whole dump is reported exactly once. States created or removed while
+ * the dump runs may or may not appear. When the table is resized between two
+ * parts of a dump the dump is flagged NLM_F_DUMP_INTR; run it again.
+ *
+ * PFL_CMD_STATES_KILL: PFL_A_STATE_FILTER: NLA_NESTED, PFL_SF_A_*; at least
+ * one criterion. Removes every state that matches all given criteria.
+ * Reply: PFL_A_KILLED: NLA_U32.
+ *
+ * PFL_CMD_STATES_FLUSH: no attributes. Removes every state. Reply:
+ * PFL_A_KILLED.
+ *
+ * PFL_CMD_GET_STATUS also reports PFL_A_STATES (NLA_U32, states now),
+ * PFL_A_STATE_LIMIT (NLA_U32, the limit in force), PFL_A_STATE_BUCKETS
+ * (NLA_U32, hash buckets now) and PFL_A_TIMEOUTS (NLA_NESTED, enum
+ * pfl_timeout: NLA_U32, every timeout in force, defaults included).
  */
 #ifndef _UAPI_LINUX_PFL_H
 #define _UAPI_LINUX_PFL_H
@@ -116,6 +139,9 @@ enum pfl_cmd {
 	PFL_CMD_TABLE_REPLACE,
 	PFL_CMD_TABLE_TEST,
 	PFL_CMD_TABLE_FLUSH,
+	PFL_CMD_STATES_GET,
+	PFL_CMD_STATES_KILL,
+	PFL_CMD_STATES_FLUSH,
 	__PFL_CMD_MAX
 };
 #define PFL_CMD_MAX (__PFL_CMD_MAX - 1)
@@ -134,6 +160,13 @@ enum pfl_attr {
 	PFL_A_OPTIONS,
 	PFL_A_RULE,
 	PFL_A_TABLE,
+	PFL_A_STATE,		/* NLA_NESTED, PFL_ST_A_* */
+	PFL_A_STATE_FILTER,	/* NLA_NESTED, PFL_SF_A_* */
+	PFL_A_KILLED,		/* NLA_U32 */
+	PFL_A_STATES,		/* NLA_U32 */
+	PFL_A_STATE_LIMIT,	/* NLA_U32 */
+	PFL_A_STATE_BUCKETS,	/* NLA_U32 */
+	PFL_A_TIMEOUTS,		/* NLA_NESTED, enum pfl_timeout: NLA_U32 */
 	__PFL_A_MAX
 };
 #define PFL_A_MAX (__PFL_A_MAX - 1)
@@ -185,6 +218,15 @@ enum pfl_counter {
 	PFL_CTR_SHORT,		/* truncated header */
 	PFL_CTR_NORMALIZE,	/* dropped by normalisation */
 	PFL_CTR_MEMORY,		/* dropped for lack of memory */
+	PFL_CTR_STATE_MISMATCH,	/* dropped: outside the state's TCP window */
+	PFL_CTR_STATE_LIMIT,	/* dropped: `set limit states` or rule `max` */
+	PFL_CTR_SRC_LIMIT,	/* dropped: a max-src-* limit */
+	PFL_CTR_STATE_SEARCH,	/* state table lookups */
+	PFL_CTR_STATE_INSERT,	/* states created */
+	PFL_CTR_STATE_REMOVAL,	/* states removed */
+	PFL_CTR_STATE_CONVERGED, /* creations that found the same state made
+				  * at the same time on another CPU
+				  */
 	__PFL_CTR_MAX
 };
 #define PFL_CTR_MAX (__PFL_CTR_MAX - 1)
@@ -381,5 +423,101 @@ struct pfl_table_entry {
 	__u8 pad;		/* 0 */
 	__u8 addr[16];		/* network order; IPv4 in the first 4 */
 };
+
+/*
+ * TCP peer states, BSD's numbering: the tracker compares them by order
+ * (everything from CLOSING on has sent a FIN).
+ */
+enum pfl_tcp_state {
+	PFL_TCPS_CLOSED,
+	PFL_TCPS_LISTEN,
+	PFL_TCPS_SYN_SENT,
+	PFL_TCPS_SYN_RECEIVED,
+	PFL_TCPS_ESTABLISHED,
+	PFL_TCPS_CLOSE_WAIT,
+	PFL_TCPS_FIN_WAIT_1,
+	PFL_TCPS_CLOSING,
+	PFL_TCPS_LAST_ACK,
+	PFL_TCPS_FIN_WAIT_2,
+	PFL_TCPS_TIME_WAIT,
+	__PFL_TCPS_MAX
+};
+
+/* Peer states of UDP and other connectionless protocols (pf's). */
+enum pfl_udp_state {
+	PFL_UDPS_NO_TRAFFIC,
+	PFL_UDPS_SINGLE,	/* this peer has sent */
+	PFL_UDPS_MULTIPLE,	/* both have */
+	__PFL_UDPS_MAX
+};
+
+/*
+ * A state (PFL_A_STATE). The key is oriented by the state's direction as
+ * pf's is: ADDR0/PORT0 is the far end as seen from the interface (where
+ * packets come from for an "in" state, where they go for an "out" state),
+ * ADDR1/PORT1 the near end. SRC is the peer that sent the first packet,
+ * DST the other.
+ */
+enum pfl_st_attr {
+	PFL_ST_A_UNSPEC,
+	PFL_ST_A_PAD,
+	PFL_ST_A_ID,		/* NLA_U64 */
+	PFL_ST_A_CREATOR,	/* NLA_U32, creator id of the instance */
+	PFL_ST_A_FAMILY,	/* NLA_U8, AF_INET or AF_INET6 */
+	PFL_ST_A_PROTO,		/* NLA_U8 */
+	PFL_ST_A_DIR,		/* NLA_U8, enum pfl_dir */
+	PFL_ST_A_ADDR0,		/* NLA_BINARY, 16 bytes, network order */
+	PFL_ST_A_ADDR1,		/* NLA_BINARY, 16 bytes */
+	PFL_ST_A_PORT0,		/* NLA_U16, host order (ICMP: echo id) */
+	PFL_ST_A_PORT1,		/* NLA_U16, host order */
+	PFL_ST_A_RULE,		/* NLA_U32, creating rule, ~0: none */
+	PFL_ST_A_AGE,		/* NLA_U32, seconds since creation */
+	PFL_ST_A_EXPIRES,	/* NLA_U32, seconds until expiry */
+	PFL_ST_A_TIMEOUT,	/* NLA_U8, enum pfl_timeout in force */
+	PFL_ST_A_FLAGS,		/* NLA_U32, PFL_STATE_F_* */
+	PFL_ST_A_VERSION,	/* NLA_U32, bumped on every change */
+	PFL_ST_A_PACKETS,	/* NLA_BINARY, 2 x __u64: src->dst, dst->src */
+	PFL_ST_A_BYTES,		/* NLA_BINARY, 2 x __u64 */
+	PFL_ST_A_SRC,		/* NLA_NESTED, PFL_PEER_A_* */
+	PFL_ST_A_DST,		/* NLA_NESTED, PFL_PEER_A_* */
+	__PFL_ST_A_MAX
+};
+#define PFL_ST_A_MAX (__PFL_ST_A_MAX - 1)
+
+#define PFL_STATE_F_PEER	0x01	/* inserted by a sync peer */
+#define PFL_STATE_F_PURGE	0x02	/* over; awaits removal */
+
+/* One end of a state's connection. */
+enum pfl_peer_attr {
+	PFL_PEER_A_UNSPEC,
+	PFL_PEER_A_STATE,	/* NLA_U8: pfl_tcp_state or pfl_udp_state */
+	PFL_PEER_A_SEQLO,	/* NLA_U32 (TCP) */
+	PFL_PEER_A_SEQHI,	/* NLA_U32 */
+	PFL_PEER_A_MAX_WIN,	/* NLA_U32 */
+	PFL_PEER_A_WSCALE,	/* NLA_U8, PFL_WSCALE_* */
+	__PFL_PEER_A_MAX
+};
+#define PFL_PEER_A_MAX (__PFL_PEER_A_MAX - 1)
+
+/* Window scale of a peer: the shift, and whether it sent the option. */
+#define PFL_WSCALE_MASK 0x0f
+#define PFL_WSCALE_SEEN 0x80
+
+/*
+ * Which states a dump or a kill selects (PFL_A_STATE_FILTER): all given
+ * criteria must match. HOST matches the state's source (the peer that
+ * sent its first packet, as pfctl -k host), HOST2 its destination
+ * (pfctl -k host -k host2: from HOST to HOST2).
+ */
+enum pfl_sf_attr {
+	PFL_SF_A_UNSPEC,
+	PFL_SF_A_PAD,
+	PFL_SF_A_ID,		/* NLA_U64 */
+	PFL_SF_A_CREATOR,	/* NLA_U32 (with ID; absent: this instance) */
+	PFL_SF_A_HOST,		/* NLA_BINARY, struct pfl_table_entry */
+	PFL_SF_A_HOST2,		/* NLA_BINARY, struct pfl_table_entry */
+	__PFL_SF_A_MAX
+};
+#define PFL_SF_A_MAX (__PFL_SF_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_PFL_H */

@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The state table (see state.h for the locking and RCU rules).
+ *
+ * Growing: the table starts small and the expiry walker doubles it (or
+ * more) when it holds more than two states per bucket. A resize publishes
+ * the new table, waits for a grace period (no insert can then still go to
+ * the old one), then moves the chains stripe by stripe under that stripe's
+ * lock and seqcount. A stripe lock covers the same hash values in both
+ * tables (stripe = hash % PFL_STATE_LOCKS and both tables are multiples of
+ * PFL_STATE_LOCKS buckets), so lookups, inserts and removals go on
+ * throughout; a lookup that misses while its stripe moved looks again.
+ */
+#include "state.h"
+#include "rules.h"
+
+/* Slots of st->pcpu. */
+enum {
+	PCPU_COUNT,		/* states in the table (+1 insert, -1 removal) */
+	PCPU_ID,		/* the next state id's low bits */
+	PCPU_N
+};
+
+/* A chain ends in a nulls value naming the table generation and bucket. */
+#define NULLS_BUCKET_BITS 27
+#define MAX_BUCKETS (1U << NULLS_BUCKET_BITS)
+
+struct state_tbl {
+	u32 mask;		/* buckets - 1 */
+	u32 gen;
+	struct hlist_nulls_head b[];
+};
+
+struct pfl_states {
+	struct state_tbl __rcu *cur;
+	struct state_tbl __rcu *old;	/* being emptied into cur */
+	u32 gen;		/* bumped when a resize starts and ends */
+	u32 limit;
+	u32 creator;
+	u32 walk_pos;		/* next bucket for the expiry walker */
+	u32 count_seen;		/* count when the walker last looked */
+	pfl_hash_key_t key;
+	pfl_pcpu_u64 pcpu;	/* PCPU_N counters */
+	pfl_pcpu_u64 ctrs;	/* the instance's enum pfl_counter array */
+	u32 to[__PFL_TO_MAX];	/* `set timeout`; 0: default */
+	spinlock_t locks[PFL_STATE_LOCKS];
+	pfl_seqcount_t seq[PFL_STATE_LOCKS];
+};
+
+/* pf's defaults, in seconds. */
+static const u32 default_timeouts[__PFL_TO_MAX] = {
+	[PFL_TO_TCP_FIRST] = 120,
+	[PFL_TO_TCP_OPENING] = 30,
+	[PFL_TO_TCP_ESTABLISHED] = 24 * 60 * 60,
+	[PFL_TO_TCP_CLOSING] = 900,
+	[PFL_TO_TCP_FINWAIT] = 45,
+	[PFL_TO_TCP_CLOSED] = 90,
+	[PFL_TO_UDP_FIRST] = 60,
+	[PFL_TO_UDP_SINGLE] = 30,
+	[PFL_TO_UDP_MULTIPLE] = 60,
+	[PFL_TO_ICMP_FIRST] = 20,
+	[PFL_TO_ICMP_ERROR] = 10,
+	[PFL_TO_OTHER_FIRST] = 60,
+	[PFL_TO_OTHER_SINGLE] = 30,
+	[PFL_TO_OTHER_MULTIPLE] = 60,
+	[PFL_TO_FRAG] = 60,
+	[PFL_TO_INTERVAL] = 10,
+};
+
+static inline unsigned long nulls_of(const struct state_tbl *t, u32 bucket)
+{
+	return (unsigned long)(t->gen & 0xf) << NULLS_BUCKET_BITS | bucket;
+}
+
+static struct state_tbl *tbl_alloc(u32 nbuckets, u32 gen)
+{
+	struct state_tbl *t;
+	u32 i;
+
+	t = pfl_kvzalloc(sizeof(*t) + (size_t)nbuckets * sizeof(t->b[0]));
+	if (!t)
+		return NULL;
+	t->mask = nbuckets - 1;
+	t->gen = gen;
+	for (i = 0; i < nbuckets; i++)
+		INIT_HLIST_NULLS_HEAD(&t->b[i], nulls_of(t, i));
+	return t;
+}
+
+static u32 default_limit(void)
+{
+	return PFL_STATE_LIMIT_FLOOR;
+}
+
+struct pfl_states *pfl_states_create(u32 limit, u32 creator,
+				     pfl_pcpu_u64 ctrs)
+{
+	struct pfl_states *st = pfl_zalloc(sizeof(*st));
+	struct state_tbl *t;
+	int i;
+
+	if (!st)
+		return NULL;
+	st->pcpu = pfl_pcpu_u64_alloc(PCPU_N);
+	t = tbl_alloc(PFL_STATE_MIN_BUCKETS, 0);
+	if (!st->pcpu || !t) {
+		pfl_kvfree(t);
+		pfl_pcpu_u64_free(st->pcpu);
+		pfl_free(st);
+		return NULL;
+	}
+	RCU_INIT_POINTER(st->cur, t);
+	st->limit = limit ? limit : default_limit();
+	st->creator = creator;
+	st->ctrs = ctrs;
+	pfl_hash_key_init(&st->key);
+	for (i = 0; i < PFL_STATE_LOCKS; i++) {
+		spin_lock_init(&st->locks[i]);
+		pfl_seqcount_init(&st->seq[i]);
+	}
+	return st;
+}
+
+static void state_free(struct pfl_state *s)
+{
+	pfl_free(s);
+}
+
+static void state_free_rcu(struct rcu_head *head)
+{
+	state_free(container_of(head, struct pfl_state, rcu));
+}
+
+static void free_chain(struct hlist_nulls_head *h)
+{
+	struct hlist_nulls_node *n = h->first, *next;
+	struct pfl_state *s;
+
+	while (!is_a_nulls(n)) {
+		next = n->next;
+		s = hlist_nulls_entry(n, struct pfl_state, node);
+		if (s->rs)
+			pfl_ruleset_state_put(s->rs, s->rule);
+		state_free(s);
+		n = next;
+	}
+}
+
+void pfl_states_destroy(struct pfl_states *st)
+{
+	struct state_tbl *t;
+	u32 i;
+
+	if (!st)
+		return;
+	t = rcu_dereference_protected(st->old, true);
+	for (i = 0; t && i <= t->mask; i++)
+		free_chain(&t->b[i]);
+	pfl_kvfree(t);
+	t = rcu_dereference_protected(st->cur, true);
+	for (i = 0; i <= t->mask; i++)
+		free_chain(&t->b[i]);
+	pfl_kvfree(t);
+	pfl_pcpu_u64_free(st->pcpu);
+	pfl_free(st);
+}
+
+void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
+			    u8 dir)
+{
+	int far = dir == PFL_DIR_IN ? 0 : 1;
+
+	memset(k, 0, sizeof(*k));
+	k->af = pkt->af;
+	k->proto = pkt->proto;
+	k->addr[far] = pkt->src;
+	k->addr[!far] = pkt->dst;
+	k->port[far] = pkt->sport;
+	k->port[!far] = pkt->dport;
+}
+
+static inline u32 key_hash(const struct pfl_states *st,
+			   const struct pfl_state_key *k)
+{
+	return (u32)pfl_hash(k, sizeof(*k), &st->key);
+}
+
+static inline bool key_eq(const struct pfl_state_key *a,
+			  const struct pfl_state_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* Live: not marked over and not past its expiry. Racy reads on purpose:
+ * the packet path re-checks under the state's lock.
+ */
+static inline bool state_live(const struct pfl_state *s, u32 now)
+{
+	return !(READ_ONCE(s->flags) & PFL_STATE_F_PURGE) &&
+	       (s32)(READ_ONCE(s->expire) - now) > 0;
+}
+
+static struct pfl_state *find(const struct state_tbl *t, u32 hash,
+			      const struct pfl_state_key *k, u32 now)
+{
+	u32 bucket = hash & t->mask;
+	struct hlist_nulls_node *n;
+	struct pfl_state *s;
+
+again:
+	hlist_nulls_for_each_entry_rcu(s, n, &t->b[bucket], node) {
+		if (s->hash == hash && key_eq(&s->key, k) && state_live(s, now))
+			return s;
+	}
+	/* Carried into another chain by a move: walk ours again. */
+	if (get_nulls_value(n) != nulls_of(t, bucket))
+		goto again;
+	return NULL;
+}
+
+struct pfl_state *pfl_state_lookup(struct pfl_states *st,
+				   const struct pfl_state_key *k, u32 now)
+{
+	u32 hash = key_hash(st, k);
+	pfl_seqcount_t *seq = &st->seq[hash % PFL_STATE_LOCKS];
+	struct state_tbl *t;
+	struct pfl_state *s;
+	unsigned int v;
+
+	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_SEARCH, 1);
+	do {
+		v = read_seqcount_begin(seq);
+		s = find(rcu_dereference(st->cur), hash, k, now);
+		if (s)
+			return s;
+		t = rcu_dereference(st->old);
+		if (t) {
+			s = find(t, hash, k, now);
+			if (s)
+				return s;
+		}
+	} while (read_seqcount_retry(seq, v));
+	return NULL;
+}
+
+struct pfl_state *pfl_state_alloc(struct pfl_states *st)
+{
+	struct pfl_state *s = pfl_zalloc_atomic(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	spin_lock_init(&s->lock);
+	s->rule = ~0U;
+	s->creator = st->creator;
+	/* Unique without a shared counter: the CPU in the top bits. */
+	s->id = (u64)pfl_cpu_id() << 48 |
+		(pfl_pcpu_u64_add_return(st->pcpu, PCPU_ID, 1) &
+		 ((1ULL << 48) - 1));
+	return s;
+}
+
+void pfl_state_free_unlinked(struct pfl_states *st, struct pfl_state *s)
+{
+	state_free(s);
+}
+
+u32 pfl_states_count(struct pfl_states *st)
+{
+	s64 n = (s64)pfl_pcpu_u64_sum(st->pcpu, PCPU_COUNT);
+
+	return n > 0 ? (u32)n : 0;
+}
+
+u32 pfl_states_limit(struct pfl_states *st)
+{
+	return READ_ONCE(st->limit);
+}
+
+void pfl_states_set_limit(struct pfl_states *st, u32 limit)
+{
+	WRITE_ONCE(st->limit, limit ? limit : default_limit());
+}
+
+u32 pfl_states_nbuckets(struct pfl_states *st)
+{
+	u32 n;
+
+	rcu_read_lock();
+	n = rcu_dereference(st->cur)->mask + 1;
+	rcu_read_unlock();
+	return n;
+}
+
+/* Under the stripe lock of @hash: a live state of @k in @t, if any. */
+static struct pfl_state *find_locked(struct state_tbl *t, u32 hash,
+				     const struct pfl_state_key *k, u32 now)
+{
+	struct hlist_nulls_node *n;
+	struct pfl_state *s;
+
+	for (n = t->b[hash & t->mask].first; !is_a_nulls(n); n = n->next) {
+		s = hlist_nulls_entry(n, struct pfl_state, node);
+		if (s->hash == hash && key_eq(&s->key, k) && state_live(s, now))
+			return s;
+	}
+	return NULL;
+}
+
+struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s)
+{
+	u32 hash = key_hash(st, &s->key), stripe = hash % PFL_STATE_LOCKS;
+	struct state_tbl *t, *old;
+	struct pfl_state *found;
+
+	if (pfl_states_count(st) >= READ_ONCE(st->limit)) {
+		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_LIMIT, 1);
+		state_free(s);
+		return NULL;
+	}
+	s->hash = hash;
+	spin_lock_bh(&st->locks[stripe]);
+	t = rcu_dereference(st->cur);
+	old = rcu_dereference(st->old);
+	found = find_locked(t, hash, &s->key, s->last);
+	if (!found && old)
+		found = find_locked(old, hash, &s->key, s->last);
+	if (found) {
+		spin_unlock_bh(&st->locks[stripe]);
+		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_CONVERGED, 1);
+		state_free(s);
+		return found;
+	}
+	hlist_nulls_add_head_rcu(&s->node, &t->b[hash & t->mask]);
+	pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, 1);
+	spin_unlock_bh(&st->locks[stripe]);
+	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_INSERT, 1);
+	return s;
+}
+
+/* Under the stripe lock: take @s out of the table and free it later. */
+static void unlink_state(struct pfl_states *st, struct pfl_state *s)
+{
+	hlist_nulls_del_rcu(&s->node);
+	pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, (u64)-1);
+	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_REMOVAL, 1);
+	/* Readers that still hold @s may read s->rs: the ruleset outlives
+	 * its last state by a grace period (pfl_inst_reap_rulesets()).
+	 */
+	if (s->rs)
+		pfl_ruleset_state_put(s->rs, s->rule);
+	pfl_call_rcu(&s->rcu, state_free_rcu);
+}
+
+/* --- timeouts ------------------------------------------------------------ */
+
+void pfl_states_set_timeouts(struct pfl_states *st, const u32 *to)
+{
+	unsigned int i;
+
+	for (i = 0; i < __PFL_TO_MAX; i++)
+		WRITE_ONCE(st->to[i], to ? to[i] : 0);
+}
+
+u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
+{
+	u32 v, limit = READ_ONCE(st->limit);
+
+	if (which >= __PFL_TO_MAX)
+		return 0;
+	v = READ_ONCE(st->to[which]);
+	if (v)
+		return v;
+	/* pf: adaptive scaling from 60% to 120% of the state limit. */
+	if (which == PFL_TO_ADAPTIVE_START)
+		return (u32)((u64)limit * 6 / 10);
+	if (which == PFL_TO_ADAPTIVE_END)
+		return (u32)((u64)limit * 12 / 10);
+	return default_timeouts[which];
+}
+
+u32 pfl_states_timeout_for(struct pfl_states *st, const u32 *rule_to,
+			   unsigned int which)
+{
+	u32 t, start, end, n;
+
+	if (which >= __PFL_TO_MAX)
+		return 0;
+	t = rule_to && rule_to[which] ? rule_to[which] :
+	    pfl_states_timeout(st, which);
+	start = rule_to && rule_to[PFL_TO_ADAPTIVE_START] ?
+		rule_to[PFL_TO_ADAPTIVE_START] :
+		pfl_states_timeout(st, PFL_TO_ADAPTIVE_START);
+	end = rule_to && rule_to[PFL_TO_ADAPTIVE_END] ?
+	      rule_to[PFL_TO_ADAPTIVE_END] :
+	      pfl_states_timeout(st, PFL_TO_ADAPTIVE_END);
+	/* The count the walker saw last: reading the per-CPU sum on every
+	 * packet would cost more than the precision is worth.
+	 */
+	n = READ_ONCE(st->count_seen);
+	if (end > start && n > start) {
+		if (n >= end)
+			return 0;
+		t = (u32)((u64)t * (end - n) / (end - start));
+	}
+	return t;
+}
+
+/* --- the walker ---------------------------------------------------------- */
+
+static bool expired(struct pfl_states *st, struct pfl_state *s, u32 now)
+{
+	const u32 *rule_to = NULL;
+	bool over;
+
+	spin_lock(&s->lock);
+	if (!(s->flags & PFL_STATE_F_PURGE)) {
+		if (s->rs)
+			rule_to = pfl_ruleset_rule_timeouts(s->rs, s->rule);
+		if ((s32)(s->expire - now) <= 0 ||
+		    (s32)(now - s->last) >=
+		    (s32)pfl_states_timeout_for(st, rule_to, s->timeout)) {
+			/* The packet path checks this under the lock. */
+			s->flags |= PFL_STATE_F_PURGE;
+			s->version++;
+		}
+	}
+	over = s->flags & PFL_STATE_F_PURGE;
+	spin_unlock(&s->lock);
+	return over;
+}
+
+static u32 expire_bucket(struct pfl_states *st, struct state_tbl *t, u32 b,
+			 u32 now)
+{
+	struct hlist_nulls_node *n, *next;
+	struct pfl_state *s;
+	u32 removed = 0;
+
+	for (n = t->b[b].first; !is_a_nulls(n); n = next) {
+		next = n->next;
+		s = hlist_nulls_entry(n, struct pfl_state, node);
+		if (expired(st, s, now)) {
+			unlink_state(st, s);
+			removed++;
+		}
+	}
+	return removed;
+}
+
+/* Move every chain of stripe @k from @old into @t. */
+static void move_stripe(struct pfl_states *st, struct state_tbl *old,
+			struct state_tbl *t, u32 k)
+{
+	struct hlist_nulls_node *n;
+	struct pfl_state *s;
+	u32 b;
+
+	spin_lock_bh(&st->locks[k]);
+	write_seqcount_begin(&st->seq[k]);
+	for (b = k; b <= old->mask; b += PFL_STATE_LOCKS) {
+		while (!is_a_nulls(n = old->b[b].first)) {
+			s = hlist_nulls_entry(n, struct pfl_state, node);
+			hlist_nulls_del_rcu(&s->node);
+			hlist_nulls_add_head_rcu(&s->node,
+						 &t->b[s->hash & t->mask]);
+		}
+	}
+	write_seqcount_end(&st->seq[k]);
+	spin_unlock_bh(&st->locks[k]);
+}
+
+static void resize(struct pfl_states *st, u32 nbuckets)
+{
+	struct state_tbl *old = rcu_dereference_protected(st->cur, true), *t;
+	u32 k;
+
+	t = tbl_alloc(nbuckets, old->gen + 1);
+	if (!t)
+		return;		/* a crowded table still works */
+	WRITE_ONCE(st->gen, st->gen + 1);
+	rcu_assign_pointer(st->old, old);
+	rcu_assign_pointer(st->cur, t);
+	/* After this no insert can still be on its way into @old. */
+	synchronize_rcu();
+	for (k = 0; k < PFL_STATE_LOCKS; k++) {
+		move_stripe(st, old, t, k);
+		cond_resched();
+	}
+	rcu_assign_pointer(st->old, NULL);
+	WRITE_ONCE(st->gen, st->gen + 1);
+	synchronize_rcu();
+	pfl_kvfree(old);
+}
+
+static void maybe_grow(struct pfl_states *st, u32 count)
+{
+	u32 n = rcu_dereference_protected(st->cur, true)->mask + 1;
+	u32 cap = roundup_pow_of_two(max_t(u32, READ_ONCE(st->limit) / 2,
+					   PFL_STATE_MIN_BUCKETS));
+
+	cap = min_t(u32, cap, MAX_BUCKETS);
+	if (count <= 2 * n || n >= cap)
+		return;
+	resize(st, min_t(u32, roundup_pow_of_two(count), cap));
+}
+
+u32 pfl_states_expire(struct pfl_states *st, u32 now, u32 budget)
+{
+	struct state_tbl *t;
+	u32 removed = 0, b, k, count = pfl_states_count(st);
+
+	WRITE_ONCE(st->count_seen, count);
+	maybe_grow(st, count);
+	t = rcu_dereference_protected(st->cur, true);
+	if (budget > t->mask + 1)
+		budget = t->mask + 1;
+	for (; budget; budget--) {
+		b = st->walk_pos++ & t->mask;
+		k = b % PFL_STATE_LOCKS;
+		spin_lock_bh(&st->locks[k]);
+		removed += expire_bucket(st, t, b, now);
+		spin_unlock_bh(&st->locks[k]);
+		if ((budget & 63) == 0)
+			cond_resched();
+	}
+	return removed;
+}
+
+/* --- dumps and kills ----------------------------------------------------- */
+
+u32 pfl_states_generation(struct pfl_states *st)
+{
+	return READ_ONCE(st->gen);
+}
+
+void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now)
+{
+	spin_lock_bh(&s->lock);
+	si->key = s->key;
+	si->id = s->id;
+	si->creator = s->creator;
+	si->dir = s->dir;
+	si->timeout = s->timeout;
+	si->pad = 0;
+	si->flags = s->flags;
+	si->version = s->version;
+	si->rule = s->rule;
+	si->age = now - s->created;
+	si->expires = (s32)(s->expire - now) > 0 ? s->expire - now : 0;
+	si->src = s->src;
+	si->dst = s->dst;
+	memcpy(si->packets, s->packets, sizeof(si->packets));
+	memcpy(si->bytes, s->bytes, sizeof(si->bytes));
+	spin_unlock_bh(&s->lock);
+}
+
+static int walk_chain(struct hlist_nulls_head *h, u32 now,
+		      int (*fn)(const struct pfl_state_info *si, void *arg),
+		      void *arg)
+{
+	struct pfl_state_info si;
+	struct hlist_nulls_node *n;
+	struct pfl_state *s;
+	int ret;
+
+	for (n = h->first; !is_a_nulls(n); n = n->next) {
+		s = hlist_nulls_entry(n, struct pfl_state, node);
+		if (!state_live(s, now))
+			continue;
+		pfl_state_info(s, &si, now);
+		ret = fn(&si, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int pfl_states_walk_bucket(struct pfl_states *st, u32 bucket, u32 now,
+			   int (*fn)(const struct pfl_state_info *si, void *arg),
+			   void *arg)
+{
+	u32 k = bucket % PFL_STATE_LOCKS;
+	struct state_tbl *t, *old;
+	int ret = 0;
+
+	rcu_read_lock();
+	/* The stripe lock: no move or removal in the bucket meanwhile. */
+	spin_lock_bh(&st->locks[k]);
+	t = rcu_dereference(st->cur);
+	if (bucket <= t->mask) {
+		ret = walk_chain(&t->b[bucket], now, fn, arg);
+		old = rcu_dereference(st->old);
+		/* While moving, states of this bucket may still be in the
+		 * old table's: each old bucket goes with its lowest new one.
+		 */
+		if (!ret && old && bucket <= old->mask)
+			ret = walk_chain(&old->b[bucket], now, fn, arg);
+	}
+	spin_unlock_bh(&st->locks[k]);
+	rcu_read_unlock();
+	return ret;
+}
+
+static bool host_match(const struct pfl_table_entry *e, u8 af,
+		       const union pfl_addr *a)
+{
+	unsigned int i, bits = e->prefix;
+
+	if (e->family != af)
+		return false;
+	for (i = 0; bits && i < 16; i++) {
+		u8 m = bits >= 8 ? 0xff : (u8)(0xff << (8 - bits));
+
+		if ((a->b[i] ^ e->addr[i]) & m)
+			return false;
+		bits = bits >= 8 ? bits - 8 : 0;
+	}
+	return true;
+}
+
+bool pfl_state_filter_match(const struct pfl_state_filter *f,
+			    const struct pfl_state_info *si, u32 creator)
+{
+	/* The source sent the first packet: the far end of an in state. */
+	int src = si->dir == PFL_DIR_IN ? 0 : 1;
+
+	if (f->has_id && (si->id != f->id ||
+			  si->creator != (f->creator ? f->creator : creator)))
+		return false;
+	if (f->has_host && !host_match(&f->host, si->key.af,
+				       &si->key.addr[src]))
+		return false;
+	if (f->has_host2 && !host_match(&f->host2, si->key.af,
+					&si->key.addr[!src]))
+		return false;
+	return true;
+}
+
+static u32 kill_table(struct pfl_states *st, struct state_tbl *t,
+		      const struct pfl_state_filter *f, u32 now)
+{
+	struct hlist_nulls_node *n, *next;
+	struct pfl_state_info si;
+	struct pfl_state *s;
+	u32 b, k, killed = 0;
+
+	for (b = 0; b <= t->mask; b++) {
+		k = b % PFL_STATE_LOCKS;
+		spin_lock_bh(&st->locks[k]);
+		for (n = t->b[b].first; !is_a_nulls(n); n = next) {
+			next = n->next;
+			s = hlist_nulls_entry(n, struct pfl_state, node);
+			if (f) {
+				pfl_state_info(s, &si, now);
+				if (!pfl_state_filter_match(f, &si,
+							    st->creator))
+					continue;
+			}
+			killed += state_live(s, now);
+			unlink_state(st, s);
+		}
+		spin_unlock_bh(&st->locks[k]);
+		if ((b & 255) == 255)
+			cond_resched();
+	}
+	return killed;
+}
+
+u32 pfl_states_kill(struct pfl_states *st, const struct pfl_state_filter *f,
+		    u32 now)
+{
+	/* No resize runs meanwhile (the caller serialises with the walker). */
+	return kill_table(st, rcu_dereference_protected(st->cur, true), f,
+			  now);
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The state table: one RCU hash table of states per instance.
+ *
+ * Lookups take no lock: buckets are RCU hlist_nulls chains whose end
+ * marker names the bucket, so a reader that a concurrent move carried into
+ * another chain notices and starts again; a resize generation (seqcount)
+ * makes a miss during a resize retry. Inserts and removals take the lock of
+ * the bucket's stripe (one of PFL_STATE_LOCKS); a resize takes all of them.
+ * A state's own lock serialises the updates of one connection (TCP windows,
+ * counters, expiry). Lock order: stripe lock, then state lock.
+ *
+ * States are never removed on the packet path: a state that is over is
+ * marked (PFL_STATE_F_PURGE) or simply expires; lookups skip both and the
+ * expiry walker (pfl_states_expire(), run by the glue every second over a
+ * slice of the buckets) unlinks them and frees them after a grace period.
+ *
+ * Counts are per CPU: the state count used for limits is a per-CPU sum
+ * read approximately (exactly near the limit).
+ */
+#ifndef _PFL_STATE_H
+#define _PFL_STATE_H
+
+#include "os.h"
+#include "packet.h"
+#include <pfl/statedef.h>
+
+struct pfl_ruleset;
+struct pfl_states;
+
+/* Stripe locks of the buckets; the table never has fewer buckets. */
+#define PFL_STATE_LOCKS 256
+#define PFL_STATE_MIN_BUCKETS 1024
+/* pf's floor for `set limit states` when nothing is set. */
+#define PFL_STATE_LIMIT_FLOOR 100000
+
+struct pfl_state {
+	struct hlist_nulls_node node;	/* in its bucket, under the stripe lock */
+	struct pfl_state_key key;
+	u32 hash;
+	u8 dir;			/* enum pfl_dir of the creating packet */
+	u8 timeout;		/* enum pfl_timeout, under lock */
+	u8 flags;		/* PFL_STATE_F_*, under lock */
+	u8 proto_state;		/* unused padding for now */
+	u32 rule;		/* creating rule's number, ~0U: none */
+	u32 version;		/* bumped on every change, under lock */
+	u64 id;
+	u32 creator;
+	u32 created;		/* instance clock, seconds */
+	u32 last;		/* last packet */
+	u32 expire;		/* last + timeout when last updated */
+	spinlock_t lock;
+	struct pfl_state_peer src;	/* the peer that sent the first packet */
+	struct pfl_state_peer dst;
+	u64 packets[2];		/* [0] src->dst, [1] dst->src */
+	u64 bytes[2];
+	/* The ruleset of the creating rule: kept alive while states refer to
+	 * it (its per-rule timeouts, `max` counts). NULL for peer states.
+	 */
+	struct pfl_ruleset *rs;
+	struct rcu_head rcu;
+};
+
+/*
+ * Create an empty table; @limit 0 picks the default. States get ids of
+ * @creator; searches, inserts, removals and drops are counted in @ctrs
+ * (the instance's enum pfl_counter array).
+ */
+struct pfl_states *pfl_states_create(u32 limit, u32 creator,
+				     pfl_pcpu_u64 ctrs);
+/* Free the table and every state in it; no reader may be left. */
+void pfl_states_destroy(struct pfl_states *st);
+
+/* Build the key of @pkt seen in direction @dir (enum pfl_dir). */
+void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
+			    u8 dir);
+
+/*
+ * Find the live state of @k (under the RCU read lock); NULL when there is
+ * none or it has expired by @now. Counts a search.
+ */
+struct pfl_state *pfl_state_lookup(struct pfl_states *st,
+				   const struct pfl_state_key *k, u32 now);
+
+/* A new state, not yet in the table (GFP_ATOMIC in the kernel). */
+struct pfl_state *pfl_state_alloc(struct pfl_states *st);
+/* Free a state that never made it into the table. */
+void pfl_state_free_unlinked(struct pfl_states *st, struct pfl_state *s);
+
+/*
+ * Insert @s (key, peers, timeout, expire filled in). When a live state of
+ * the same key is already there (another CPU created it at the same time)
+ * @s is freed and the one in the table returned: both packets then belong
+ * to the same state. Returns @s, the existing state, or NULL when the table
+ * is full (@s freed, the limit counted). Under the RCU read lock.
+ */
+struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s);
+
+/* States now, and the limit. */
+u32 pfl_states_count(struct pfl_states *st);
+u32 pfl_states_limit(struct pfl_states *st);
+/* Change the limit (`set limit states`); 0: the default. Caller serialises
+ * with pfl_states_expire().
+ */
+void pfl_states_set_limit(struct pfl_states *st, u32 limit);
+u32 pfl_states_nbuckets(struct pfl_states *st);
+
+/*
+ * Timeouts: the global ones in force (`set timeout`, defaults for what is
+ * not set); a state's rule may override them. @to is __PFL_TO_MAX long, 0
+ * entries mean the default. Packet path safe.
+ */
+void pfl_states_set_timeouts(struct pfl_states *st, const u32 *to);
+u32 pfl_states_timeout(struct pfl_states *st, unsigned int which);
+
+/*
+ * The seconds a state in timeout @which has left after its last packet,
+ * with the rule's override (@rule_to, may be NULL) and the adaptive scaling
+ * of the moment applied.
+ */
+u32 pfl_states_timeout_for(struct pfl_states *st, const u32 *rule_to,
+			   unsigned int which);
+
+/*
+ * The expiry walker: look at @budget buckets from where it last stopped,
+ * remove expired and purged states; grows the table when it is crowded.
+ * Caller serialises calls with each other and with pfl_states_kill();
+ * process context (a resize waits for grace periods).
+ * Returns the states removed.
+ */
+u32 pfl_states_expire(struct pfl_states *st, u32 now, u32 budget);
+
+/*
+ * Dumps: the resize generation (a dump spanning a change of it is
+ * interrupted), and a walk of one bucket of the current table under the
+ * RCU read lock: @fn gets a snapshot of every live state; a non-zero
+ * return stops the walk and is returned.
+ */
+u32 pfl_states_generation(struct pfl_states *st);
+int pfl_states_walk_bucket(struct pfl_states *st, u32 bucket, u32 now,
+			   int (*fn)(const struct pfl_state_info *si, void *arg),
+			   void *arg);
+
+/* A snapshot of @s at @now (takes the state's lock). */
+void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now);
+
+/* Does @si match @f? */
+bool pfl_state_filter_match(const struct pfl_state_filter *f,
+			    const struct pfl_state_info *si, u32 creator);
+
+/* Remove every state matching @f (NULL: all). Process context; the caller
+ * serialises it with pfl_states_expire() (pn->lock in the module). Returns
+ * the number of live states removed.
+ */
+u32 pfl_states_kill(struct pfl_states *st, const struct pfl_state_filter *f,
+		    u32 now);
+
+#endif /* _PFL_STATE_H */

@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stateful filtering with real traffic. A host firewall (pfl in the client
+# namespace: block all, pass out keep state) and a router (client - router
+# - server, pfl in the router, a lossy reordering link behind it).
+. "$(dirname "$0")/lib.sh"
+
+trap cleanup_all EXIT
+
+FLOWS="$(cd "$(dirname "$0")" && pwd)/flows.py"
+
+cli() { ip netns exec "$ns_c" "$@"; }
+srv() { ip netns exec "$ns_s" "$@"; }
+rtr() { ip netns exec "$ns_r" "$@"; }
+flows() { local ns=$1; shift; ip netns exec "$ns" python3 "$FLOWS" "$@"; }
+
+# ctr NS NAME: one of pf's reason counters; st NS NAME: state table.
+ctr() { counter "$1" ".counters[\"$2\"]"; }
+st_ctr() { counter "$1" ".state_table.$2"; }
+
+bg() { "$@" >/dev/null 2>&1 </dev/null & BG_PIDS+=($!); }
+
+start_servers() {
+	bg srv nc -lk -n 0.0.0.0 22
+	bg srv nc -6 -lk -n :: 22
+	bg srv python3 "$FLOWS" tcp-sink 7000
+	bg srv python3 "$FLOWS" udp-echo 53
+	bg cli nc -lk -n 0.0.0.0 2222
+	bg cli python3 "$FLOWS" udp-echo 5353
+	bg srv2 python3 "$FLOWS" udp-echo 53
+	bg srv2 python3 "$FLOWS" tcp-sink 7000
+	bg srv2 iperf3 -s
+	sleep 1
+}
+
+host_fw() {
+	cli pflctl -f - <<'R'
+set skip on lo
+block all
+pass out keep state
+R
+}
+
+test_replies_pass_unsolicited_blocked() {
+	host_fw || return 1
+	cli nc -z -n -w 2 10.0.1.2 22 || { echo "tcp out"; return 1; }
+	cli nc -z -n -w 2 fd00:1::2 22 || { echo "tcp6 out"; return 1; }
+	flows "$ns_c" udp-ask 10.0.1.2 53 || { echo "udp out"; return 1; }
+	flows "$ns_c" udp-ask fd00:1::2 53 || { echo "udp6 out"; return 1; }
+	cli ping -c 2 -W 2 10.0.1.2 >/dev/null || { echo "ping out"; return 1; }
+	cli ping -c 2 -W 2 fd00:1::2 >/dev/null || { echo "ping6 out"; return 1; }
+	# and nothing the client did not ask for
+	! srv nc -z -n -w 2 10.0.1.1 2222 || { echo "tcp in passed"; return 1; }
+	! flows "$ns_s" udp-ask 10.0.1.1 5353 || { echo "udp in passed"; return 1; }
+	! srv ping -c 1 -W 1 10.0.1.1 >/dev/null || { echo "ping in passed"; return 1; }
+	[ "$(st_ctr "$ns_c" inserts)" -ge 6 ] ||
+		{ echo "states created: $(st_ctr "$ns_c" inserts)"; return 1; }
+}
+
+test_icmp_errors() {
+	local before after
+	host_fw || return 1
+	# a closed port answers with an ICMP error, which quotes our datagram
+	flows "$ns_c" udp-refused 10.0.1.2 9 || { echo "no ICMP error (v4)"; return 1; }
+	flows "$ns_c" udp-refused fd00:1::2 9 || { echo "no ICMP error (v6)"; return 1; }
+	# an error quoting a datagram nobody sent is blocked
+	before=$(counter "$ns_c" .interface_stats.ipv4.packets_in_blocked)
+	flows "$ns_s" forge-unreach 10.0.1.2 10.0.1.1 || return 1
+	sleep 0.5
+	after=$(counter "$ns_c" .interface_stats.ipv4.packets_in_blocked)
+	[ "$after" -gt "$before" ] || { echo "forged error passed"; return 1; }
+}
+
+test_state_limit() {
+	local ok=0 i
+	cli pflctl -f - <<'R' || return 1
+set skip on lo
+set limit states 4
+block all
+pass out keep state
+R
+	# one established TCP flow first: it must survive the full table
+	cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22; sleep 6; echo alive >&3' &
+	local tcp=$!
+	sleep 1
+	for i in 1 2 3 4 5 6; do
+		flows "$ns_c" udp-ask 10.0.1.2 53 && ok=$((ok + 1))
+	done
+	[ "$ok" -eq 3 ] || { echo "$ok of 6 new flows passed, wanted 3"; return 1; }
+	[ "$(ctr "$ns_c" state-limit)" -ge 3 ] ||
+		{ echo "state-limit: $(ctr "$ns_c" state-limit)"; return 1; }
+	wait $tcp || { echo "established flow broke at the limit"; return 1; }
+}
+
+test_states_expire() {
+	cli pflctl -f - <<'R' || return 1
+set skip on lo
+set timeout { udp.first 2, udp.single 2, udp.multiple 2 }
+block all
+pass out keep state
+R
+	bg srv python3 "$FLOWS" udp-late 6000 1
+	sleep 0.5
+	flows "$ns_c" udp-late-ask 10.0.1.2 6000 3 ||
+		{ echo "a reply within the timeout was blocked"; return 1; }
+	bg srv python3 "$FLOWS" udp-late 6001 4
+	sleep 0.5
+	! flows "$ns_c" udp-late-ask 10.0.1.2 6001 6 ||
+		{ echo "a reply after the timeout passed"; return 1; }
+}
+
+test_parallel_creators() {
+	local before after
+	host_fw || return 1
+	before=$(st_ctr "$ns_c" inserts)
+	flows "$ns_c" tcp-workers 10.0.1.2 7000 8 25 ||
+		{ echo "a connection failed"; return 1; }
+	after=$(st_ctr "$ns_c" inserts)
+	expect_eq "states created by 200 connections" 200 $((after - before))
+}
+
+# Router: pf's usual gateway ruleset; the server side drops 2% and
+# reorders a quarter of the packets.
+router_setup() {
+	setup_ns ns_c2 ns_r ns_s2 || return 1
+	link_ns "$ns_c2" "$ns_r" 2 && link_ns "$ns_r" "$ns_s2" 3 || return 1
+	ip -n "$ns_c2" route add default via 10.0.2.2
+	ip -n "$ns_s2" route add default via 10.0.3.1
+	ip -n "$ns_c2" -6 route add default via fd00:2::2
+	ip -n "$ns_s2" -6 route add default via fd00:3::1
+	rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	rtr tc qdisc add dev v3-a root netem delay 2ms 1ms loss 2% reorder 25% 50%
+	srv2() { ip netns exec "$ns_s2" "$@"; }
+}
+
+iperf_rate() {
+	ip netns exec "$ns_c2" iperf3 -c 10.0.3.2 -t 4 -J 2>/dev/null |
+		jq '.end.sum_received.bits_per_second | floor'
+}
+
+test_lossy_link() {
+	local base with blocked
+	base=$(iperf_rate)
+	rtr pflctl -e >/dev/null || return 1
+	rtr pflctl -f - <<'R' || return 1
+set skip on lo
+block all
+pass in on v2-b keep state
+pass out on v3-a keep state
+pass quick inet6 proto icmp6 all
+R
+	with=$(iperf_rate)
+	echo "iperf3 through a lossy link: $base bit/s without pfl, $with with"
+	[ -n "$base" ] && [ -n "$with" ] && [ "$with" -gt 0 ] || return 1
+	blocked=$(($(counter "$ns_r" .interface_stats.ipv4.packets_in_blocked) +
+		   $(counter "$ns_r" .interface_stats.ipv4.packets_out_blocked)))
+	expect_eq "legitimate packets blocked" 0 "$blocked" || return 1
+	expect_eq "state-mismatch" 0 "$(ctr "$ns_r" state-mismatch)" || return 1
+	# TCG makes throughput noisy: only a collapse is a failure
+	[ $((with * 3)) -ge "$base" ] || { echo "throughput collapsed"; return 1; }
+}
+
+ktap_print_header
+ktap_set_plan 6
+load_pfl || ktap_exit_fail_msg "insmod failed"
+setup_ns ns_c ns_s && link_ns "$ns_c" "$ns_s" 1 || ktap_exit_fail_msg "setup failed"
+router_setup || ktap_exit_fail_msg "router setup failed"
+cli pflctl -e >/dev/null || ktap_exit_fail_msg "enable failed"
+start_servers
+run_test "block all + pass out keep state: replies pass, nothing else" \
+	test_replies_pass_unsolicited_blocked
+run_test "ICMP errors of a state pass, forged ones do not" test_icmp_errors
+run_test "at the state limit new flows are refused, old ones live" \
+	test_state_limit
+run_test "states expire on time" test_states_expire
+run_test "8 parallel creators: one state per connection" \
+	test_parallel_creators
+run_test "TCP over a lossy, reordering link loses nothing" test_lossy_link
+cleanup_all
+unload_pfl
+ktap_finished
