@@ -11,7 +11,10 @@
  *   table lookup, ns/lookup, in a table of 100,000 prefixes;
  *   evaluation with 1..N threads (N = CPUs), packets/s in total.
  *
- * States come with the state table; their lookups will be added here.
+ *   the state table at 1,000, 100,000 and 1,000,000 states: insert
+ *     ns/state (allocation included, the table growing as the expiry
+ *     walker grows it in the kernel), lookup ns of existing states, and
+ *     lookups with 1..N threads; bytes per state (record + buckets).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +27,7 @@
 #include "inst.h"
 #include "rules.h"
 #include "table.h"
+#include "state.h"
 
 static struct pfl_table *big_table;
 
@@ -182,6 +186,99 @@ static double threads_pps(struct pfl_ruleset *rs, int nthreads, u64 iters)
 	return (double)nthreads * iters * 1e9 / (now_ns() - t0);
 }
 
+/* The Nth flow: 10.x.y.z:port -> 192.0.2.1:53, spread over the table. */
+static void state_key(struct pfl_state_key *k, u32 n)
+{
+	memset(k, 0, sizeof(*k));
+	k->af = PFL_AF_INET;
+	k->proto = 17;
+	k->addr[0].v4 = htonl(0x0a000000 | (n >> 4));
+	k->addr[1].v4 = htonl(0xc0000201);
+	k->port[0] = htons((u16)(1024 + (n & 15)));
+	k->port[1] = htons(53);
+}
+
+struct state_bench {
+	struct pfl_states *st;
+	pfl_pcpu_u64 ctrs;
+	u32 n;
+	u64 iters;
+};
+
+static void states_fill(struct state_bench *b, u32 n, double *insert_ns)
+{
+	struct pfl_state *s;
+	u64 t0;
+	u32 i;
+
+	b->ctrs = pfl_pcpu_u64_alloc(__PFL_CTR_MAX);
+	b->st = pfl_states_create(2 * n, 1, b->ctrs);
+	b->n = n;
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		rcu_read_lock();
+		s = pfl_state_alloc(b->st);
+		state_key(&s->key, i);
+		s->last = 10;
+		s->expire = 1000;
+		pfl_state_insert(b->st, s);
+		rcu_read_unlock();
+		/* the kernel's walker runs every second; here every 4096 */
+		if ((i & 4095) == 4095)
+			pfl_states_expire(b->st, 10, 0);
+	}
+	*insert_ns = (double)(now_ns() - t0) / n;
+	pfl_states_expire(b->st, 10, 0);
+}
+
+static double states_lookup_ns(struct state_bench *b, u64 iters)
+{
+	struct pfl_state_key k;
+	u64 t0 = now_ns(), i, found = 0;
+	u32 x = 12345;
+
+	for (i = 0; i < iters; i++) {
+		x = x * 1103515245 + 12345;	/* random order: cache misses */
+		state_key(&k, x % b->n);
+		rcu_read_lock();
+		found += pfl_state_lookup(b->st, &k, 10) != NULL;
+		rcu_read_unlock();
+	}
+	if (found != iters)
+		fprintf(stderr, "state lookups: %llu of %llu found\n",
+			(unsigned long long)found, (unsigned long long)iters);
+	return (double)(now_ns() - t0) / iters;
+}
+
+static void *thread_lookup(void *p)
+{
+	struct state_bench *b = p;
+
+	rcu_register_thread();
+	states_lookup_ns(b, b->iters);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static double states_threads_pps(struct state_bench *b, int nthreads)
+{
+	pthread_t t[64];
+	u64 t0 = now_ns();
+	int i;
+
+	for (i = 0; i < nthreads; i++)
+		pthread_create(&t[i], NULL, thread_lookup, b);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(t[i], NULL);
+	return (double)nthreads * b->iters * 1e9 / (now_ns() - t0);
+}
+
+static void states_free(struct state_bench *b)
+{
+	pfl_states_destroy(b->st);
+	pfl_pcpu_u64_free(b->ctrs);
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int sizes[] = { 10, 1000, 10000 };
@@ -220,6 +317,24 @@ int main(int argc, char **argv)
 		pfl_ruleset_free(rs);
 	}
 
+	static const u32 nstates[] = { 1000, 100000, 1000000 };
+	double ins[3], look[3], spps[64], bytes;
+	struct state_bench sb;
+
+	for (i = 0; i < 3; i++) {
+		states_fill(&sb, nstates[i] / (smoke ? 10 : 1), &ins[i]);
+		look[i] = states_lookup_ns(&sb, 3000000 / scale);
+		if (i == 2) {
+			bytes = sizeof(struct pfl_state) +
+				8.0 * pfl_states_nbuckets(sb.st) / sb.n;
+			sb.iters = 2000000 / scale;
+			for (int j = 1; j <= ncpu; j++)
+				spps[j - 1] = states_threads_pps(&sb, j);
+		}
+		states_free(&sb);
+	}
+	rcu_barrier();
+
 	printf("core microbenchmarks (userspace, liburcu)%s\n",
 	       smoke ? " [smoke]" : "");
 	printf("%-28s %12s %12s %12s\n", "rule evaluation, ns/packet",
@@ -232,6 +347,17 @@ int main(int argc, char **argv)
 	for (i = 1; i <= ncpu; i++)
 		printf("eval, %2d thread(s): %12.0f packets/s (x%.2f)\n", i,
 		       pps[i - 1], pps[i - 1] / pps[0]);
+	printf("%-28s %12s %12s %12s\n", "state table, ns/op", "1k states",
+	       "100k states", "1M states");
+	printf("%-28s %12.1f %12.1f %12.1f\n", "  insert", ins[0], ins[1],
+	       ins[2]);
+	printf("%-28s %12.1f %12.1f %12.1f\n", "  lookup", look[0], look[1],
+	       look[2]);
+	printf("%-28s %12.0f (record %zu)\n", "bytes per state (1M)", bytes,
+	       sizeof(struct pfl_state));
+	for (i = 1; i <= ncpu; i++)
+		printf("state lookup, %2d thread(s): %12.0f lookups/s (x%.2f)\n",
+		       i, spps[i - 1], spps[i - 1] / spps[0]);
 	if (json) {
 		fprintf(json, "{\"rules_ns\":{\"walk\":{\"10\":%.1f,\"1000\":%.1f,"
 			"\"10000\":%.1f},\"skip\":{\"10\":%.1f,\"1000\":%.1f,"
@@ -240,7 +366,14 @@ int main(int argc, char **argv)
 			skip[1], skip[2], tab);
 		for (i = 0; i < ncpu; i++)
 			fprintf(json, "%s%.0f", i ? "," : "", pps[i]);
-		fprintf(json, "]}\n");
+		fprintf(json, "],\"states\":{\"insert_ns\":{\"1000\":%.1f,"
+			"\"100000\":%.1f,\"1000000\":%.1f},\"lookup_ns\":{"
+			"\"1000\":%.1f,\"100000\":%.1f,\"1000000\":%.1f},"
+			"\"bytes_per_state\":%.0f,\"threads_lookups\":[",
+			ins[0], ins[1], ins[2], look[0], look[1], look[2], bytes);
+		for (i = 0; i < ncpu; i++)
+			fprintf(json, "%s%.0f", i ? "," : "", spps[i]);
+		fprintf(json, "]}}\n");
 		fclose(json);
 	}
 	pfl_table_put(big_table);
