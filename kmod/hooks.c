@@ -134,9 +134,12 @@ int pfl_hooks_register(struct net *net)
 	memcpy(pn->hook_ops, pfl_hook_ops, sizeof(pn->hook_ops));
 	for (i = 0; i < ARRAY_SIZE(pn->hook_ops); i++)
 		pn->hook_ops[i].priv = pn->inst;
+	pfl_defrag_enable(net);
 	err = nf_register_net_hooks(net, pn->hook_ops, ARRAY_SIZE(pn->hook_ops));
 	if (!err)
 		pn->hooks_registered = true;
+	else
+		pfl_defrag_disable(net);
 	return err;
 }
 
@@ -151,4 +154,5 @@ void pfl_hooks_unregister(struct net *net)
 		return;
 	nf_unregister_net_hooks(net, pn->hook_ops, ARRAY_SIZE(pn->hook_ops));
 	pn->hooks_registered = false;
+	pfl_defrag_disable(net);
 }

@@ -21,6 +21,7 @@ struct pfl_net {
 	/* Serialises configuration: enable/disable, rules, tables. */
 	struct mutex lock;
 	bool hooks_registered;
+	bool defrag4, defrag6;	/* reassembly enabled for us (defrag.c) */
 	/* Netfilter keeps pointers to these while they are registered. */
 	struct nf_hook_ops hook_ops[PFL_NR_HOOKS];
 
@@ -58,6 +59,9 @@ static inline struct pfl_net *pfl_net(const struct net *net)
 
 int pfl_hooks_register(struct net *net);
 void pfl_hooks_unregister(struct net *net);
+
+void pfl_defrag_enable(struct net *net);
+void pfl_defrag_disable(struct net *net);
 
 void pfl_housekeeping_start(struct pfl_net *pn);
 void pfl_housekeeping_stop(struct pfl_net *pn);

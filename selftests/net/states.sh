@@ -62,6 +62,15 @@ test_replies_pass_unsolicited_blocked() {
 		{ echo "states created: $(st_ctr "$ns_c" inserts)"; return 1; }
 }
 
+test_fragments_reassembled() {
+	host_fw || return 1
+	# the replies come back in fragments: only whole datagrams match
+	cli ping -c 2 -W 2 -M dont -s 3000 10.0.1.2 >/dev/null ||
+		{ echo "fragmented echo reply blocked (v4)"; return 1; }
+	cli ping -c 2 -W 2 -s 3000 fd00:1::2 >/dev/null ||
+		{ echo "fragmented echo reply blocked (v6)"; return 1; }
+}
+
 test_icmp_errors() {
 	local before after
 	host_fw || return 1
@@ -173,7 +182,7 @@ R
 }
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 7
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns_c ns_s && link_ns "$ns_c" "$ns_s" 1 || ktap_exit_fail_msg "setup failed"
 router_setup || ktap_exit_fail_msg "router setup failed"
@@ -181,6 +190,8 @@ cli pflctl -e >/dev/null || ktap_exit_fail_msg "enable failed"
 start_servers
 run_test "block all + pass out keep state: replies pass, nothing else" \
 	test_replies_pass_unsolicited_blocked
+run_test "fragments are reassembled before states see them" \
+	test_fragments_reassembled
 run_test "ICMP errors of a state pass, forged ones do not" test_icmp_errors
 run_test "at the state limit new flows are refused, old ones live" \
 	test_state_limit
