@@ -30,6 +30,7 @@ struct pfl_inst *pfl_inst_create(void)
 		pfl_free(inst);
 		return NULL;
 	}
+	spin_lock_init(&inst->overload_lock);
 	inst->since_real = pfl_time_real_sec();
 	inst->since_boot = pfl_time_boot_sec();
 	return inst;
@@ -111,10 +112,47 @@ static void reap_rulesets(struct pfl_inst *inst)
 	}
 }
 
-u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget)
+static u32 act_on_overloads(struct pfl_inst *inst, u32 now,
+			    void (*table_add)(void *arg, const char *table,
+					      const struct pfl_table_entry *e),
+			    void *arg)
 {
-	u32 removed = pfl_states_expire(inst->states, now, budget);
+	struct pfl_overload ov[ARRAY_SIZE(inst->overload)];
+	struct pfl_state_filter f;
+	unsigned int i, n;
+	u32 killed = 0;
 
+	spin_lock_bh(&inst->overload_lock);
+	n = inst->noverload;
+	memcpy(ov, inst->overload, n * sizeof(ov[0]));
+	inst->noverload = 0;
+	spin_unlock_bh(&inst->overload_lock);
+	for (i = 0; i < n; i++) {
+		if (table_add)
+			table_add(arg, ov[i].table, &ov[i].src);
+		if (!ov[i].flush)
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.has_host = 1;
+		f.host = ov[i].src;
+		if (ov[i].flush == 1) {
+			f.has_rule = 1;
+			f.rule = ov[i].rule;
+		}
+		killed += pfl_states_kill(inst->states, &f, now);
+	}
+	return killed;
+}
+
+u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget,
+			  void (*table_add)(void *arg, const char *table,
+					    const struct pfl_table_entry *e),
+			  void *arg)
+{
+	u32 removed = act_on_overloads(inst, now, table_add, arg);
+
+	removed += pfl_states_expire(inst->states, now, budget);
+	pfl_src_nodes_expire(pfl_states_src_nodes(inst->states), now);
 	reap_rulesets(inst);
 	return removed;
 }
@@ -179,6 +217,56 @@ enum state_result {
 	STATE_DROP,
 };
 
+/* Hand a source over its limits to housekeeping (overload <table>). */
+static void overload(struct pfl_inst *inst, const struct pfl_state *s,
+		     const struct pfl_state_def *sd)
+{
+	struct pfl_overload *o;
+	struct pfl_src_key k;
+
+	if (!sd->overload[0])
+		return;
+	pfl_state_src_key(s, &k);
+	spin_lock(&inst->overload_lock);
+	if (inst->noverload < ARRAY_SIZE(inst->overload)) {
+		o = &inst->overload[inst->noverload++];
+		memset(o, 0, sizeof(*o));
+		o->src.family = k.af;
+		o->src.prefix = k.af == PFL_AF_INET ? 32 : 128;
+		memcpy(o->src.addr, k.addr.b, sizeof(o->src.addr));
+		memcpy(o->table, sd->overload, sizeof(o->table));
+		o->flush = sd->flush;
+		o->rule = s->rule;
+	}
+	spin_unlock(&inst->overload_lock);
+}
+
+/*
+ * A TCP connection of a source-tracked state completed its handshake:
+ * count it against max-src-conn and max-src-conn-rate (pf does it then).
+ * Under the state's lock; false: the source is over a limit.
+ */
+static bool src_conn_ok(struct pfl_inst *inst, struct pfl_state *s, u32 now)
+{
+	const struct pfl_state_def *sd;
+	struct pfl_src_key k;
+
+	if ((s->flags & (PFL_STATE_F_SRC | PFL_STATE_F_CONN)) !=
+	    PFL_STATE_F_SRC || s->src.state < PFL_TCPS_ESTABLISHED ||
+	    s->dst.state < PFL_TCPS_ESTABLISHED || !s->rs)
+		return true;
+	sd = &pfl_ruleset_def(s->rs, s->rule)->state;
+	pfl_state_src_key(s, &k);
+	if (pfl_src_conn(pfl_states_src_nodes(inst->states), &k,
+			 sd->max_src_conn, sd->max_src_conn_rate,
+			 sd->max_src_conn_secs, now)) {
+		s->flags |= PFL_STATE_F_CONN;
+		return true;
+	}
+	overload(inst, s, sd);
+	return false;
+}
+
 /* A packet of state @s: track it and refresh the state, under its lock. */
 static enum state_result state_update(struct pfl_inst *inst,
 				      struct pfl_state *s,
@@ -215,6 +303,15 @@ static enum state_result state_update(struct pfl_inst *inst,
 			return STATE_DROP;
 		}
 		s->version++;
+		if (!src_conn_ok(inst, s, now)) {
+			/* pf ends the connection of a source over its
+			 * limits at once.
+			 */
+			s->flags |= PFL_STATE_F_PURGE;
+			spin_unlock(&s->lock);
+			pfl_count(inst, PFL_CTR_SRC_LIMIT, 1);
+			return STATE_DROP;
+		}
 		break;
 	case IPPROTO_UDP_:
 		to = track_udp(src, dst, true);
@@ -316,7 +413,10 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 			 const struct pfl_pkt *pkt, const struct pfl_match *m)
 {
 	u32 nr = (u32)m->rule, max = pfl_ruleset_rule_max(rs, nr);
+	const struct pfl_state_def *sd = &pfl_ruleset_def(rs, nr)->state;
+	struct pfl_src_nodes *src = pfl_states_src_nodes(inst->states);
 	struct pfl_state *s, *got;
+	struct pfl_src_key sk;
 	u8 to;
 
 	if (max && pfl_ruleset_states(rs, nr) >= max) {
@@ -358,6 +458,15 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 					   to);
 	s->packets[0] = 1;
 	s->bytes[0] = pkt->len;
+	if (sd->max_src_states || sd->max_src_conn || sd->max_src_conn_rate) {
+		pfl_state_src_key(s, &sk);
+		if (!pfl_src_state_get(src, &sk, sd->max_src_states)) {
+			pfl_state_free_unlinked(inst->states, s);
+			pfl_count(inst, PFL_CTR_SRC_LIMIT, 1);
+			return false;
+		}
+		s->flags |= PFL_STATE_F_SRC;
+	}
 	/* Counted before it is visible, so that a ruleset retired meanwhile
 	 * is kept for it.
 	 */
@@ -366,6 +475,8 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 	if (got == s)
 		return true;
 	pfl_ruleset_state_put(rs, nr);
+	if (sd->max_src_states || sd->max_src_conn || sd->max_src_conn_rate)
+		pfl_src_state_put(src, &sk, false, desc->now);
 	if (!got)
 		return false;	/* full: counted by the table */
 	/* Created at the same time on another CPU: this packet belongs to

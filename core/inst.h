@@ -23,6 +23,17 @@ struct pfl_inst {
 	u32 creator;		/* id of this instance in state ids (sync) */
 	/* Replaced rulesets that states still refer to; caller serialised. */
 	struct pfl_ruleset *retired;
+	/* Sources over a max-src-conn limit with an overload table, from
+	 * the packet path to housekeeping; more in one second are dropped.
+	 */
+	spinlock_t overload_lock;
+	unsigned int noverload;
+	struct pfl_overload {
+		struct pfl_table_entry src;
+		char table[PFL_TABLE_NAME_SIZE];
+		u8 flush;		/* 0, 1 the rule's states, 2 global */
+		u32 rule;
+	} overload[16];
 };
 
 /* The instance clock: seconds since boot, for states and their expiry. */
@@ -67,9 +78,15 @@ void pfl_inst_retire_ruleset(struct pfl_inst *inst, struct pfl_ruleset *rs);
 /*
  * Periodic housekeeping, process context, caller serialised with the
  * configuration: expire states (a slice of @budget buckets), free retired
- * rulesets whose states are all gone. Returns the states removed.
+ * rulesets whose states are all gone and source nodes without states, and
+ * act on overloads: @table_add (the glue's) puts the source into the
+ * overload table, then its states are flushed as the rule says. Returns the
+ * states removed.
  */
-u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget);
+u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget,
+			  void (*table_add)(void *arg, const char *table,
+					    const struct pfl_table_entry *e),
+			  void *arg);
 
 /*
  * The packet path, under the RCU read lock, lock-free. Returns the verdict

@@ -42,6 +42,7 @@ struct pfl_states {
 	pfl_hash_key_t key;
 	pfl_pcpu_u64 pcpu;	/* PCPU_N counters */
 	pfl_pcpu_u64 ctrs;	/* the instance's enum pfl_counter array */
+	struct pfl_src_nodes *src;
 	u32 to[__PFL_TO_MAX];	/* `set timeout`; 0: default */
 	spinlock_t locks[PFL_STATE_LOCKS];
 	pfl_seqcount_t seq[PFL_STATE_LOCKS];
@@ -102,9 +103,11 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 	if (!st)
 		return NULL;
 	st->pcpu = pfl_pcpu_u64_alloc(PCPU_N);
+	st->src = pfl_src_nodes_create();
 	t = tbl_alloc(PFL_STATE_MIN_BUCKETS, 0);
-	if (!st->pcpu || !t) {
+	if (!st->pcpu || !t || !st->src) {
 		pfl_kvfree(t);
+		pfl_src_nodes_destroy(st->src);
 		pfl_pcpu_u64_free(st->pcpu);
 		pfl_free(st);
 		return NULL;
@@ -161,8 +164,23 @@ void pfl_states_destroy(struct pfl_states *st)
 	for (i = 0; i <= t->mask; i++)
 		free_chain(&t->b[i]);
 	pfl_kvfree(t);
+	pfl_src_nodes_destroy(st->src);
 	pfl_pcpu_u64_free(st->pcpu);
 	pfl_free(st);
+}
+
+struct pfl_src_nodes *pfl_states_src_nodes(struct pfl_states *st)
+{
+	return st->src;
+}
+
+void pfl_state_src_key(const struct pfl_state *s, struct pfl_src_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->rs = s->rs;
+	k->rule = s->rule;
+	k->af = s->key.af;
+	k->addr = s->key.addr[s->dir == PFL_DIR_IN ? 0 : 1];
 }
 
 void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
@@ -346,6 +364,13 @@ static void unlink_state(struct pfl_states *st, struct pfl_state *s)
 	/* Readers that still hold @s may read s->rs: the ruleset outlives
 	 * its last state by a grace period (pfl_inst_reap_rulesets()).
 	 */
+	if (s->flags & PFL_STATE_F_SRC) {
+		struct pfl_src_key k;
+
+		pfl_state_src_key(s, &k);
+		pfl_src_state_put(st->src, &k, s->flags & PFL_STATE_F_CONN,
+				  s->last);
+	}
 	if (s->rs)
 		pfl_ruleset_state_put(s->rs, s->rule);
 	pfl_call_rcu(&s->rcu, state_free_rcu);
@@ -632,6 +657,8 @@ bool pfl_state_filter_match(const struct pfl_state_filter *f,
 		return false;
 	if (f->has_host2 && !host_match(&f->host2, si->key.af,
 					&si->key.addr[!src]))
+		return false;
+	if (f->has_rule && si->rule != f->rule)
 		return false;
 	return true;
 }

@@ -24,6 +24,7 @@
 #include "os.h"
 #include "packet.h"
 #include <pfl/statedef.h>
+#include "srcnode.h"
 
 struct pfl_ruleset;
 struct pfl_states;
@@ -61,6 +62,10 @@ struct pfl_state {
 	struct rcu_head rcu;
 };
 
+/* Internal state flags, beside the PFL_STATE_F_* of the ABI. */
+#define PFL_STATE_F_SRC		0x40	/* counted by a source node */
+#define PFL_STATE_F_CONN	0x80	/* ... as an established connection */
+
 /*
  * Create an empty table; @limit 0 picks the default. States get ids of
  * @creator; searches, inserts, removals and drops are counted in @ctrs
@@ -70,6 +75,12 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 				     pfl_pcpu_u64 ctrs);
 /* Free the table and every state in it; no reader may be left. */
 void pfl_states_destroy(struct pfl_states *st);
+
+/* The table's source nodes (srcnode.h), for rules with max-src-*. */
+struct pfl_src_nodes *pfl_states_src_nodes(struct pfl_states *st);
+
+/* The source-node key of a state: its rule and the peer that opened it. */
+void pfl_state_src_key(const struct pfl_state *s, struct pfl_src_key *k);
 
 /* Build the key of @pkt seen in direction @dir (enum pfl_dir). */
 void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,

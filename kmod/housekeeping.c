@@ -9,7 +9,26 @@
  * Lookups already ignore expired states; the walker only gives their
  * memory back, so a long interval delays reclaim, not expiry.
  */
-#include "pfl.h"
+#include "netlink.h"
+
+/* overload <table>: the source joins the table (made if missing). */
+static void pfl_overload_add(void *arg, const char *name,
+			     const struct pfl_table_entry *e)
+{
+	struct pfl_net *pn = arg;
+	struct pfl_table_ref *ref;
+	struct pfl_table *t;
+
+	ref = pfl_table_list_find(&pn->tables, name);
+	if (!ref) {
+		t = pfl_table_create(name, PFL_TABLE_F_PERSIST);
+		if (!t || pfl_table_list_add(&pn->tables, t))
+			return;
+		ref = pfl_table_list_find(&pn->tables, name);
+	}
+	if (ref && pfl_table_add(ref->table, e) > 0)
+		pn->generation++;
+}
 
 static void pfl_housekeeping_run(struct work_struct *work)
 {
@@ -21,7 +40,7 @@ static void pfl_housekeeping_run(struct work_struct *work)
 	interval = max_t(u32, pfl_states_timeout(st, PFL_TO_INTERVAL), 1);
 	budget = max_t(u32, pfl_states_nbuckets(st) / interval, 64);
 	mutex_lock(&pn->lock);
-	pfl_inst_housekeeping(pn->inst, pfl_now(), budget);
+	pfl_inst_housekeeping(pn->inst, pfl_now(), budget, pfl_overload_add, pn);
 	mutex_unlock(&pn->lock);
 	queue_delayed_work(system_power_efficient_wq, &pn->housekeeping, HZ);
 }

@@ -62,6 +62,8 @@ struct pfl_state_filter {
 	__u32 creator;		/* with has_id */
 	struct pfl_table_entry host;	/* the state's source */
 	struct pfl_table_entry host2;	/* its destination */
+	__u8 has_rule;		/* internal (overload flush): rule number */
+	__u32 rule;
 };
 
 #endif /* _PFL_STATEDEF_H */

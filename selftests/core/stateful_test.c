@@ -19,8 +19,9 @@ static struct pfl_table *no_tables(void *arg, const char *name)
 	return NULL;
 }
 
-/* block all; pass out keep state [max @max] */
-static struct pfl_ruleset *host_fw(u32 max)
+/* block all; pass out keep state [(max @max, max-src-*...)] */
+static struct pfl_ruleset *host_fw_src(u32 max, u32 src_states, u32 src_conn,
+				       const char *overload, u8 flush)
 {
 	struct pfl_rule_def d[2] = { 0 };
 	struct pfl_options_def o = { .block_policy = PFL_BLOCK_DROP };
@@ -32,12 +33,25 @@ static struct pfl_ruleset *host_fw(u32 max)
 	d[1].action = PFL_ACT_PASS;
 	d[1].dirs = PFL_DIRS_OUT;
 	d[1].flags = PFL_RULE_F_KEEP_STATE;
+	d[1].tcp_flags = 0x02;		/* flags S/SA, pf's default */
+	d[1].tcp_mask = 0x12;
 	d[1].state.max = max;
+	d[1].state.max_src_states = src_states;
+	d[1].state.max_src_conn = src_conn;
+	if (overload)
+		snprintf(d[1].state.overload, sizeof(d[1].state.overload), "%s",
+			 overload);
+	d[1].state.flush = flush;
 	rs = pfl_ruleset_build(d, 2, &o, no_tables, NULL, &ret, err,
 			       sizeof(err));
 	if (!rs)
 		fprintf(stderr, "build: %s\n", err);
 	return rs;
+}
+
+static struct pfl_ruleset *host_fw(u32 max)
+{
+	return host_fw_src(max, 0, 0, NULL, 0);
 }
 
 FIXTURE(fw) {
@@ -216,9 +230,10 @@ TEST_F(fw, states_outlive_their_ruleset)
 	n = udp4(b, SRV, 53, CLI, 1);
 	EXPECT_EQ(PFL_PASS, filter(inst, 1001, b, n, PFL_DIR_IN));
 	/* housekeeping before expiry keeps it; after, frees both */
-	pfl_inst_housekeeping(inst, 1030, 1U << 20);
+	pfl_inst_housekeeping(inst, 1030, 1U << 20, NULL, NULL);
 	EXPECT_EQ(old, inst->retired);
-	EXPECT_EQ(1, pfl_inst_housekeeping(inst, 1062, 1U << 20));
+	EXPECT_EQ(1, pfl_inst_housekeeping(inst, 1062, 1U << 20, NULL,
+						 NULL));
 	EXPECT_EQ(NULL, inst->retired);
 	EXPECT_EQ(0, pfl_states_count(inst->states));
 }
@@ -241,6 +256,89 @@ TEST_F(fw, tcp_port_reuse_after_close)
 	EXPECT_EQ(PFL_PASS, filter(inst, 1001, b, n, PFL_DIR_OUT));
 	n = tcp4(b, SRV, 22, CLI, 40000, 777, 900001, 0x12);
 	EXPECT_EQ(PFL_PASS, filter(inst, 1001, b, n, PFL_DIR_IN));
+}
+
+TEST_F(fw, max_src_states)
+{
+	struct pfl_inst *inst = self->inst;
+	u8 b[64];
+	u32 n;
+
+	pfl_inst_retire_ruleset(inst, pfl_inst_swap_ruleset(inst,
+				host_fw_src(0, 2, 0, NULL, 0)));
+	n = udp4(b, CLI, 1, SRV, 53);
+	EXPECT_EQ(PFL_PASS, filter(inst, 1000, b, n, PFL_DIR_OUT));
+	n = udp4(b, CLI, 2, SRV, 53);
+	EXPECT_EQ(PFL_PASS, filter(inst, 1000, b, n, PFL_DIR_OUT));
+	n = udp4(b, CLI, 3, SRV, 53);
+	EXPECT_EQ(PFL_BLOCK, filter(inst, 1000, b, n, PFL_DIR_OUT));
+	EXPECT_EQ(1, pfl_counter_read(inst, PFL_CTR_SRC_LIMIT));
+	/* another source has its own count */
+	n = udp4(b, CLI + 1, 3, SRV, 53);
+	EXPECT_EQ(PFL_PASS, filter(inst, 1000, b, n, PFL_DIR_OUT));
+	/* once the first states expire, the source may open new ones */
+	EXPECT_EQ(3, pfl_inst_housekeeping(inst, 1100, 1U << 20, NULL, NULL));
+	n = udp4(b, CLI, 3, SRV, 53);
+	EXPECT_EQ(PFL_PASS, filter(inst, 1100, b, n, PFL_DIR_OUT));
+}
+
+struct overloaded {
+	char table[PFL_TABLE_NAME_SIZE];
+	struct pfl_table_entry e;
+	int n;
+};
+
+static void note_overload(void *arg, const char *table,
+			  const struct pfl_table_entry *e)
+{
+	struct overloaded *o = arg;
+
+	snprintf(o->table, sizeof(o->table), "%s", table);
+	o->e = *e;
+	o->n++;
+}
+
+/* A full handshake plus one data segment from @sport. */
+static int connect_tcp(struct pfl_inst *inst, u32 now, u16 sport)
+{
+	u8 b[64];
+	u32 n;
+	int v = 0;
+
+	n = tcp4(b, CLI, sport, SRV, 22, 100, 0, 0x02);
+	v |= filter(inst, now, b, n, PFL_DIR_OUT);
+	n = tcp4(b, SRV, 22, CLI, sport, 5000, 101, 0x12);
+	v |= filter(inst, now, b, n, PFL_DIR_IN);
+	n = tcp4(b, CLI, sport, SRV, 22, 101, 5001, 0x10);
+	v |= filter(inst, now, b, n, PFL_DIR_OUT);
+	n = tcp4(b, SRV, 22, CLI, sport, 5001, 101, 0x10);
+	v |= filter(inst, now, b, n, PFL_DIR_IN);
+	return v;
+}
+
+TEST_F(fw, max_src_conn_overload_flush_global)
+{
+	struct pfl_inst *inst = self->inst;
+	struct overloaded o = { 0 };
+	u8 b[64];
+	u32 n;
+
+	pfl_inst_retire_ruleset(inst, pfl_inst_swap_ruleset(inst,
+				host_fw_src(0, 0, 2, "bad", 2)));
+	n = udp4(b, CLI, 5, SRV, 53);	/* a state of another kind */
+	EXPECT_EQ(PFL_PASS, filter(inst, 1000, b, n, PFL_DIR_OUT));
+	EXPECT_EQ(PFL_PASS, connect_tcp(inst, 1000, 40000));
+	EXPECT_EQ(PFL_PASS, connect_tcp(inst, 1000, 40001));
+	/* the third connection completes its handshake over the limit */
+	EXPECT_EQ(PFL_BLOCK, connect_tcp(inst, 1000, 40002));
+	EXPECT_LE(1, pfl_counter_read(inst, PFL_CTR_SRC_LIMIT));
+	pfl_inst_housekeeping(inst, 1001, 1U << 20, note_overload, &o);
+	EXPECT_EQ(1, o.n);
+	EXPECT_STREQ("bad", o.table);
+	EXPECT_EQ(32, o.e.prefix);
+	EXPECT_EQ(0, memcmp(o.e.addr, "\x0a\x00\x00\x01", 4));
+	/* flush global: every state of the source is gone */
+	EXPECT_EQ(0, pfl_states_count(inst->states));
 }
 
 TEST_HARNESS_MAIN

@@ -136,6 +136,33 @@ test_parallel_creators() {
 	expect_eq "states created by 200 connections" 200 $((after - before))
 }
 
+test_overload() {
+	local i ok=0
+	srv pflctl -e >/dev/null || return 1
+	srv pflctl -f - <<R || return 1
+set skip on lo
+table <bad> persist
+block all
+$ND
+block quick from <bad>
+pass in proto tcp to port 22 keep state (max-src-conn 2, overload <bad> flush global)
+pass in proto udp to port 53
+R
+	# two connections held open, the third goes over the limit
+	for i in 1 2 3; do
+		cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22; sleep 4' &
+		sleep 0.5
+	done
+	sleep 1.5	# housekeeping runs once a second
+	srv pflctl -t bad -T show | grep -q 10.0.1.1 ||
+		{ echo "10.0.1.1 not in <bad>"; srv pflctl -t bad -T show; return 1; }
+	! cli nc -z -n -w 2 10.0.1.2 22 || { echo "overloaded source passed"; return 1; }
+	! flows "$ns_c" udp-ask 10.0.1.2 53 || { echo "overloaded source passed udp"; return 1; }
+	[ "$(ctr "$ns_s" src-limit)" -ge 1 ] || return 1
+	wait
+	srv pflctl -d >/dev/null
+}
+
 # Router: pf's usual gateway ruleset; the server side drops 2% and
 # reorders a quarter of the packets.
 router_setup() {
@@ -182,7 +209,7 @@ R
 }
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns_c ns_s && link_ns "$ns_c" "$ns_s" 1 || ktap_exit_fail_msg "setup failed"
 router_setup || ktap_exit_fail_msg "router setup failed"
@@ -198,6 +225,8 @@ run_test "at the state limit new flows are refused, old ones live" \
 run_test "states expire on time" test_states_expire
 run_test "8 parallel creators: one state per connection" \
 	test_parallel_creators
+run_test "max-src-conn overloads a source into a table, flush global" \
+	test_overload
 run_test "TCP over a lossy, reordering link loses nothing" test_lossy_link
 cleanup_all
 unload_pfl

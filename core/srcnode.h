@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Source tracking (pf's source nodes) for the per-rule options
+ * max-src-states, max-src-conn and max-src-conn-rate: one node per source
+ * address and rule, counting that source's states and established TCP
+ * connections and estimating its connection rate.
+ *
+ * Only rules with such options use it, and only when a state is created,
+ * completes its handshake or goes: a small fixed hash table whose stripe
+ * locks guard everything in it (no RCU readers). Nodes without states are
+ * freed by housekeeping.
+ */
+#ifndef _PFL_SRCNODE_H
+#define _PFL_SRCNODE_H
+
+#include "os.h"
+#include <pfl/ruledef.h>
+
+struct pfl_src_nodes;
+struct pfl_ruleset;
+
+/* Which rule a node counts for; @rs only identifies, it is not used. */
+struct pfl_src_key {
+	const struct pfl_ruleset *rs;
+	u32 rule;
+	u8 af;
+	union pfl_addr addr;
+};
+
+struct pfl_src_nodes *pfl_src_nodes_create(void);
+void pfl_src_nodes_destroy(struct pfl_src_nodes *sn);
+
+/*
+ * A new state from @k's source: counted unless the source already has
+ * @max_states (0: no limit) states of the rule. Returns false (nothing
+ * counted) when over the limit or out of memory. Any context.
+ */
+bool pfl_src_state_get(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
+		       u32 max_states);
+/* The state goes; @conn: it had been counted as a connection. */
+void pfl_src_state_put(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
+		       bool conn, u32 now);
+
+/*
+ * A TCP connection of a counted state completed its handshake at @now.
+ * Counted (and true returned) unless the source is over @max_conn (0: no
+ * limit) established connections or over @rate connections per @secs
+ * seconds (0: no limit).
+ */
+bool pfl_src_conn(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
+		  u32 max_conn, u32 rate, u32 secs, u32 now);
+
+/* Free nodes that have had no state since before @now. Process context. */
+u32 pfl_src_nodes_expire(struct pfl_src_nodes *sn, u32 now);
+
+#endif /* _PFL_SRCNODE_H */
