@@ -19,7 +19,7 @@ REPEATS=3
 PACKETS=10000
 SMOKE=0
 SCALE=1
-SCENARIOS="est10 rules1k rules10k table100k newflows"
+SCENARIOS="est10 est10x1 rules1k rules10k table100k newflows"
 SYSTEMS="none pfl nft nftset ipt"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -38,7 +38,9 @@ DST=198.18.0.1
 out=$PFL_OUT/results
 mkdir -p "$out" /tmp/bench
 results=/tmp/bench/results.tsv
+memory=/tmp/bench/memory.tsv
 : >"$results"
+: >"$memory"
 
 modprobe pktgen && modprobe dummy || exit 1
 insmod "$PFL_KO" || exit 1
@@ -91,11 +93,24 @@ apply() {
 	esac
 }
 
+slab_kb() { awk '/^Slab:/ {print $2}' /proc/meminfo; }
+
+# states SYSTEM: the states (conntrack entries) in the bench namespace.
+states() {
+	case "$1" in
+	pfl) ip netns exec "$NS" pflctl -j -s info | jq '.state_table.current' ;;
+	nft | nftset | ipt)
+		ip netns exec "$NS" cat /proc/sys/net/netfilter/nf_conntrack_count ;;
+	*) echo 0 ;;
+	esac
+}
+
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-# run SCENARIO SYSTEM FLOWS: prints "median min max" packets/s.
+# run SCENARIO SYSTEM FLOWS THREADS: prints "median min max" packets/s.
+# newflows also notes the memory its states take.
 run() {
-	local scenario=$1 system=$2 flows=$3 i pps all=()
+	local scenario=$1 system=$2 flows=$3 threads=$4 i pps all=() slab n
 	setup_ns
 	if ! apply "$system" "$scenario" >/tmp/bench/apply.log 2>&1; then
 		echo "bench: $system setup for $scenario failed:" >&2
@@ -106,11 +121,18 @@ run() {
 	fi
 	# shellcheck disable=SC2046
 	set -- $flows
-	pg_setup "$NS" "$DEV" "$THREADS" "$PACKETS" 64 "$DST" "$1" "$2" \
+	pg_setup "$NS" "$DEV" "$threads" "$PACKETS" 64 "$DST" "$1" "$2" \
 		"$3" "$4" 9
-	pg_run "$NS" "$DEV" "$THREADS" >/dev/null	# warm-up: states
+	slab=$(slab_kb)
+	pg_run "$NS" "$DEV" "$threads" >/dev/null	# warm-up: states
+	if [ "$scenario" = newflows ] && [ "$system" != none ]; then
+		sleep 1
+		n=$(states "$system")
+		printf '%s\t%s\t%s\n' "$system" "$n" \
+			"$(( ($(slab_kb) - slab) * 1024 ))" >>"$memory"
+	fi
 	for i in $(seq "$REPEATS"); do
-		pps=$(pg_run "$NS" "$DEV" "$THREADS") || pps=0
+		pps=$(pg_run "$NS" "$DEV" "$threads") || pps=0
 		all+=("$pps")
 	done
 	teardown_ns
@@ -127,7 +149,11 @@ for scenario in $SCENARIOS; do
 			printf '%s\t%s\t-\t-\t-\n' "$scenario" "$system" >>"$results"
 			continue
 		fi
-		read -r med min max < <(run "$scenario" "$system" "$flows")
+		threads=$THREADS
+		# est10x1: the same on one CPU, for the scaling ratio
+		[ "$scenario" = est10x1 ] && threads=1
+		read -r med min max < <(run "$scenario" "$system" "$flows" \
+					    "$threads")
 		printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$system" "$med" \
 			"$min" "$max" >>"$results"
 		echo "# $scenario $system: $med pps (min $min, max $max)"
@@ -136,4 +162,4 @@ done
 rmmod pfl
 
 python3 "$here/report.py" "$results" "$out/bench.json" \
-	"$(uname -r)" "$THREADS" "$REPEATS" "$PACKETS"
+	"$(uname -r)" "$THREADS" "$REPEATS" "$PACKETS" "$memory"

@@ -21,6 +21,13 @@ def ratio(a, b):
 
 def main():
     tsv, out, kernel, threads, repeats, packets = sys.argv[1:7]
+    memory = {}
+    if len(sys.argv) > 7:
+        for line in open(sys.argv[7]):
+            system, n, nbytes = line.rstrip("\n").split("\t")
+            if n.isdigit() and int(n) > 0:
+                memory[system] = {"states": int(n),
+                                  "bytes_per_state": int(nbytes) // int(n)}
     scen = {}
     for line in open(tsv):
         name, system, med, lo, hi = line.rstrip("\n").split("\t")
@@ -41,7 +48,11 @@ def main():
            "kernel": kernel, "threads": int(threads),
            "repeats": int(repeats), "packets_per_run": int(packets),
            "unit": "packets/s, median of repeats; spread = [min, max]",
-           "scenarios": scen}
+           "scenarios": scen, "memory": memory}
+    one, all_ = scen.get("est10x1", {}).get("pps", {}), \
+        scen.get("est10", {}).get("pps", {})
+    doc["scaling"] = {x: ratio(all_.get(x), one.get(x)) for x in SYSTEMS
+                      if all_.get(x) and one.get(x)}
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
 
@@ -59,6 +70,15 @@ def main():
             v = s["ratio"][k]
             row += "%10s" % ("%.2f" % v if v is not None else "-")
         print(row)
+    if doc["scaling"]:
+        print("scaling, est10 on %s CPUs / on 1: %s" % (threads, ", ".join(
+            "%s x%.2f" % (NAMES[x], v) for x, v in doc["scaling"].items())))
+    if memory:
+        print("memory per state (slab growth / states after newflows' "
+              "warm-up): %s" % ", ".join(
+                  "%s %d B (%d states)" % (NAMES[x], m["bytes_per_state"],
+                                           m["states"])
+                  for x, m in memory.items()))
     print("spread (min..max pps) per system is in bench.json")
 
 

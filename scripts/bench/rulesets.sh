@@ -5,6 +5,7 @@
 # after the rules a real router would have.
 #
 #   est10      10 rules; the packets belong to 10,100 established flows
+#   est10x1    the same with one pktgen thread (scaling = est10 / est10x1)
 #   rules1k    1,000 address/port rules that do not match, then the match
 #   rules10k   10,000 of them
 #   table100k  a table (set, ipset) of 100,000 prefixes checked per packet
@@ -47,7 +48,7 @@ rules_pfl() {
 	echo "set skip on lo"
 	echo "block in all"
 	case "$1" in
-	est10 | newflows)
+	est10 | est10x1 | newflows)
 		echo "pass in proto tcp to port { $TCP_PORTS }"
 		;;
 	rules1k | rules10k)
@@ -76,7 +77,7 @@ rules_nft() {
 	echo "chain input { type filter hook input priority 0; policy drop;"
 	echo "ct state established,related accept"
 	case "$1" in
-	est10 | newflows)
+	est10 | est10x1 | newflows)
 		for i in $TCP_PORTS; do echo "tcp dport $i accept"; done
 		;;
 	rules1k | rules10k)
@@ -125,7 +126,7 @@ rules_ipt() {
 	echo ":INPUT DROP [0:0]"
 	echo "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"
 	case "$1" in
-	est10 | newflows)
+	est10 | est10x1 | newflows)
 		for i in $TCP_PORTS; do
 			echo "-A INPUT -p tcp --dport $i -j ACCEPT"
 		done
