@@ -293,7 +293,7 @@ static enum state_result state_update(struct pfl_inst *inst,
 			/* TIME_WAIT reuse: the old connection is over and
 			 * this SYN starts a new one through the rules.
 			 */
-			s->flags |= PFL_STATE_F_PURGE;
+			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
 			s->version++;
 			spin_unlock(&s->lock);
 			return STATE_NONE;
@@ -307,7 +307,7 @@ static enum state_result state_update(struct pfl_inst *inst,
 			/* pf ends the connection of a source over its
 			 * limits at once.
 			 */
-			s->flags |= PFL_STATE_F_PURGE;
+			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
 			spin_unlock(&s->lock);
 			pfl_count(inst, PFL_CTR_SRC_LIMIT, 1);
 			return STATE_DROP;

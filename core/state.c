@@ -445,7 +445,7 @@ static bool expired(struct pfl_states *st, struct pfl_state *s, u32 now)
 		    (s32)(now - s->last) >=
 		    (s32)pfl_states_timeout_for(st, rule_to, s->timeout)) {
 			/* The packet path checks this under the lock. */
-			s->flags |= PFL_STATE_F_PURGE;
+			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
 			s->version++;
 		}
 	}
