@@ -53,7 +53,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Iinclude \
 	-Iinclude/uapi -Iuserland/lib -Iuserland/conf -Icore
 
-.PHONY: all userland module vm-modules deps unit check checkpatch demo \
+.PHONY: all userland module vm-modules deps unit tsan check checkpatch demo \
 	bench clean vm-check fuzz conf-check
 .DELETE_ON_ERROR:
 
@@ -151,6 +151,34 @@ bench: userland vm-modules $(B)/bench/micro
 unit: $(UNIT_BINS)
 	scripts/run-tests unit $(UNIT_BINS)
 
+# The multi-threaded unit tests again under ThreadSanitizer (clang), with
+# liburcu's grace periods made visible to it (core/os_user.h).
+TSAN_TESTS := state_test stateful_test table_test
+TSAN_BINS := $(TSAN_TESTS:%=$(B)/tsan/%)
+TSAN_FLAGS := -O1 -g -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Iinclude \
+	-Iinclude/uapi -Icore -Wno-unused-command-line-argument
+TSAN_CORE_OBJS := $(CORE_SRCS:core/%.c=$(B)/tsan/core/%.o)
+TSAN_HELPER_OBJS := $(patsubst selftests/core/%.c,$(B)/tsan/helpers/%.o,\
+	$(filter-out $(UNIT_SRCS),$(wildcard selftests/core/*.c)))
+
+$(B)/tsan/core/%.o: core/%.c $(wildcard core/*.h) include/uapi/linux/pfl.h
+	@mkdir -p $(@D)
+	clang $(TSAN_FLAGS) -c -o $@ $<
+
+$(B)/tsan/helpers/%.o: selftests/core/%.c $(wildcard core/*.h selftests/core/*.h)
+	@mkdir -p $(@D)
+	clang $(TSAN_FLAGS) -c -o $@ $<
+
+$(B)/tsan/%: selftests/core/%.c $(TSAN_CORE_OBJS) $(TSAN_HELPER_OBJS)
+	@mkdir -p $(@D)
+	clang $(TSAN_FLAGS) -I$(HARNESS_DIR) -o $@ $< $(TSAN_CORE_OBJS) \
+		$(TSAN_HELPER_OBJS) -lurcu -lurcu-common -lpthread
+
+.SECONDARY: $(TSAN_CORE_OBJS) $(TSAN_HELPER_OBJS)
+
+tsan: $(TSAN_BINS)
+	scripts/run-tests tsan $(TSAN_BINS)
+
 checkpatch:
 	scripts/checkpatch.sh
 
@@ -160,7 +188,7 @@ vm-check: userland vm-modules
 
 check: deps
 	$(MAKE) --no-print-directory userland vm-modules $(UNIT_BINS) \
-		$(FUZZ_BINS) $(B)/bench/micro
+		$(TSAN_BINS) $(FUZZ_BINS) $(B)/bench/micro
 	scripts/run-tests all $(VM_KERNELS)
 
 demo: deps

@@ -102,3 +102,35 @@ u32 pfl_random_u32(void)
 	x ^= x << 17;
 	return (u32)(x >> 16);
 }
+
+#ifdef PFL_TSAN
+char pfl_tsan_rcu;
+
+struct tsan_rcu {
+	struct rcu_head rcu;
+	struct rcu_head *head;
+	void (*fn)(struct rcu_head *head);
+};
+
+static void tsan_rcu_cb(struct rcu_head *rcu)
+{
+	struct tsan_rcu *t = caa_container_of(rcu, struct tsan_rcu, rcu);
+
+	__tsan_acquire(&pfl_tsan_rcu);
+	t->fn(t->head);
+	free(t);
+}
+
+void pfl_tsan_call_rcu(struct rcu_head *head,
+		       void (*fn)(struct rcu_head *head))
+{
+	struct tsan_rcu *t = malloc(sizeof(*t));
+
+	if (!t)
+		abort();
+	t->head = head;
+	t->fn = fn;
+	__tsan_release(&pfl_tsan_rcu);	/* after writing @t */
+	call_rcu(&t->rcu, tsan_rcu_cb);
+}
+#endif

@@ -88,7 +88,9 @@ typedef pthread_spinlock_t spinlock_t;
 #define spin_unlock_bh(l) pthread_spin_unlock(l)
 #define cond_resched() do { } while (0)
 
-/* seqcount: writers serialised by a lock, readers retry. */
+/* seqcount: writers serialised by a lock, readers retry. C11 atomics so
+ * that ThreadSanitizer sees the ordering.
+ */
 typedef struct {
 	unsigned int seq;
 } pfl_seqcount_t;
@@ -97,29 +99,27 @@ static inline unsigned int read_seqcount_begin(const pfl_seqcount_t *s)
 {
 	unsigned int v;
 
-	while ((v = uatomic_read(&s->seq)) & 1)
+	while ((v = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE)) & 1)
 		caa_cpu_relax();
-	cmm_smp_rmb();
 	return v;
 }
 
 static inline int read_seqcount_retry(const pfl_seqcount_t *s,
 				      unsigned int v)
 {
-	cmm_smp_rmb();
-	return uatomic_read(&s->seq) != v;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != v;
 }
 
 static inline void write_seqcount_begin(pfl_seqcount_t *s)
 {
-	uatomic_set(&s->seq, s->seq + 1);
-	cmm_smp_wmb();
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static inline void write_seqcount_end(pfl_seqcount_t *s)
 {
-	cmm_smp_wmb();
-	uatomic_set(&s->seq, s->seq + 1);
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 }
 
 /* The kernel's hlist_nulls (include/linux/list_nulls.h, rculist_nulls.h):
@@ -146,9 +146,10 @@ static inline void hlist_nulls_add_head_rcu(struct hlist_nulls_node *n,
 {
 	struct hlist_nulls_node *first = h->first;
 
-	n->next = first;
+	/* A moved node may be under a reader right now. */
+	__atomic_store_n(&n->next, first, __ATOMIC_RELAXED);
 	n->pprev = &h->first;
-	rcu_assign_pointer(h->first, n);
+	__atomic_store_n(&h->first, n, __ATOMIC_RELEASE);	/* publish */
 	if (!is_a_nulls(first))
 		first->pprev = &n->next;
 }
@@ -157,18 +158,18 @@ static inline void hlist_nulls_del_rcu(struct hlist_nulls_node *n)
 {
 	struct hlist_nulls_node *next = n->next, **pprev = n->pprev;
 
-	CMM_STORE_SHARED(*pprev, next);
+	__atomic_store_n(pprev, next, __ATOMIC_RELAXED);
 	if (!is_a_nulls(next))
 		next->pprev = pprev;
 	n->pprev = NULL;
 }
 
 #define hlist_nulls_for_each_entry_rcu(tpos, pos, head, member)	\
-	for ((pos) = rcu_dereference((head)->first);			\
+	for ((pos) = __atomic_load_n(&(head)->first, __ATOMIC_ACQUIRE);	\
 	     !is_a_nulls(pos) &&					\
 	     ({ (tpos) = hlist_nulls_entry(pos, __typeof__(*(tpos)),	\
 					   member); 1; });		\
-	     (pos) = rcu_dereference((pos)->next))
+	     (pos) = __atomic_load_n(&(pos)->next, __ATOMIC_ACQUIRE))
 
 /* Keyed hash: SipHash-2-4 (os_user.c), a secret per table. */
 typedef struct {
@@ -198,11 +199,62 @@ unsigned int pfl_user_slot(void);
 #define RCU_INIT_POINTER(p, v) CMM_STORE_SHARED(p, v)
 #define pfl_call_rcu(head, fn) call_rcu(head, fn)
 
+/*
+ * ThreadSanitizer cannot see liburcu's grace periods (it is not
+ * instrumented), so it would take every deferred free for a race. Under
+ * TSan, read-side critical sections release a sync object that grace
+ * periods and RCU callbacks acquire: the happens-before RCU guarantees.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define PFL_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PFL_TSAN 1
+#endif
+#endif
+#ifdef PFL_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+extern char pfl_tsan_rcu;
+void pfl_tsan_call_rcu(struct rcu_head *head,
+		       void (*fn)(struct rcu_head *head));
+
+static inline void pfl_tsan_read_unlock(void)
+{
+	__tsan_release(&pfl_tsan_rcu);
+	urcu_memb_read_unlock();
+}
+
+static inline void pfl_tsan_synchronize_rcu(void)
+{
+	urcu_memb_synchronize_rcu();
+	__tsan_acquire(&pfl_tsan_rcu);
+}
+
+#undef rcu_read_unlock
+#define rcu_read_unlock() pfl_tsan_read_unlock()
+/* liburcu's publication is volatile accesses and fences, which TSan does
+ * not model: the same ordering as C11 atomics.
+ */
+#undef rcu_dereference
+#define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+#undef rcu_assign_pointer
+#define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+#undef READ_ONCE
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#undef WRITE_ONCE
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#undef synchronize_rcu
+#define synchronize_rcu() pfl_tsan_synchronize_rcu()
+#undef pfl_call_rcu
+#define pfl_call_rcu(head, fn) pfl_tsan_call_rcu(head, fn)
+#endif
+
 void pfl_user_free_rcu(struct rcu_head *head);
 /* Here the rcu_head must be the object's first member. */
 #define pfl_free_rcu(ptr, field) do {					\
 	BUILD_BUG_ON(offsetof(__typeof__(*(ptr)), field) != 0);		\
-	call_rcu(&(ptr)->field, pfl_user_free_rcu);			\
+	pfl_call_rcu(&(ptr)->field, pfl_user_free_rcu);			\
 } while (0)
 
 struct pfl_user_refcount {

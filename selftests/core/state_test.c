@@ -329,7 +329,7 @@ static void *reader(void *arg)
 	u32 i = 0;
 
 	rcu_register_thread();
-	while (!uatomic_read(&r->stop)) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
 		p = udp(1, (u16)(i % r->n), 2, 53);
 		if (!lookup(r->st, &p, PFL_DIR_IN, 10))
 			uatomic_inc(&r->misses);
@@ -359,7 +359,7 @@ TEST(readers_race_resize)
 	EXPECT_EQ(65536, pfl_states_nbuckets(r.st));
 	while (uatomic_read(&r.lookups) < 200000)
 		;
-	uatomic_set(&r.stop, 1);
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	EXPECT_EQ(0, r.misses);
