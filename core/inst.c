@@ -227,7 +227,7 @@ static void overload(struct pfl_inst *inst, const struct pfl_state *s,
 	if (!sd->overload[0])
 		return;
 	pfl_state_src_key(s, &k);
-	spin_lock(&inst->overload_lock);
+	spin_lock_bh(&inst->overload_lock);
 	if (inst->noverload < ARRAY_SIZE(inst->overload)) {
 		o = &inst->overload[inst->noverload++];
 		memset(o, 0, sizeof(*o));
@@ -238,7 +238,7 @@ static void overload(struct pfl_inst *inst, const struct pfl_state *s,
 		o->flush = sd->flush;
 		o->rule = s->rule;
 	}
-	spin_unlock(&inst->overload_lock);
+	spin_unlock_bh(&inst->overload_lock);
 }
 
 /*
@@ -267,7 +267,11 @@ static bool src_conn_ok(struct pfl_inst *inst, struct pfl_state *s, u32 now)
 	return false;
 }
 
-/* A packet of state @s: track it and refresh the state, under its lock. */
+/*
+ * A packet of state @s: track it and refresh the state, under its lock.
+ * Bottom halves off: locally generated packets come through in process
+ * context, and the same connection's replies in softirq on this CPU.
+ */
 static enum state_result state_update(struct pfl_inst *inst,
 				      struct pfl_state *s,
 				      const struct pfl_pkt *pkt, u8 dir, u32 now)
@@ -278,10 +282,10 @@ static enum state_result state_update(struct pfl_inst *inst,
 	const u32 *rule_to;
 	u8 to;
 
-	spin_lock(&s->lock);
+	spin_lock_bh(&s->lock);
 	/* The walker may have ended it since the lookup. */
 	if ((s->flags & PFL_STATE_F_PURGE) || (s32)(s->expire - now) <= 0) {
-		spin_unlock(&s->lock);
+		spin_unlock_bh(&s->lock);
 		return STATE_NONE;
 	}
 	switch (s->key.proto) {
@@ -295,10 +299,10 @@ static enum state_result state_update(struct pfl_inst *inst,
 			 */
 			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
 			s->version++;
-			spin_unlock(&s->lock);
+			spin_unlock_bh(&s->lock);
 			return STATE_NONE;
 		default:
-			spin_unlock(&s->lock);
+			spin_unlock_bh(&s->lock);
 			pfl_count(inst, PFL_CTR_STATE_MISMATCH, 1);
 			return STATE_DROP;
 		}
@@ -308,7 +312,7 @@ static enum state_result state_update(struct pfl_inst *inst,
 			 * limits at once.
 			 */
 			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
-			spin_unlock(&s->lock);
+			spin_unlock_bh(&s->lock);
 			pfl_count(inst, PFL_CTR_SRC_LIMIT, 1);
 			return STATE_DROP;
 		}
@@ -337,7 +341,7 @@ static enum state_result state_update(struct pfl_inst *inst,
 		   now + pfl_states_timeout_for(inst->states, rule_to, to));
 	s->packets[!fwd]++;
 	s->bytes[!fwd] += pkt->len;
-	spin_unlock(&s->lock);
+	spin_unlock_bh(&s->lock);
 	count_rule(s, pkt);
 	return STATE_PASS;
 }
@@ -366,10 +370,10 @@ static enum state_result icmp_error_check(struct pfl_inst *inst,
 	if (inner.proto == IPPROTO_TCP_) {
 		bool fwd = qdir == s->dir;
 
-		spin_lock(&s->lock);
+		spin_lock_bh(&s->lock);
 		ok = pfl_tcp_track_icmp_ok(fwd ? &s->src : &s->dst,
 					   fwd ? &s->dst : &s->src, &inner);
-		spin_unlock(&s->lock);
+		spin_unlock_bh(&s->lock);
 	}
 	m->rule = (int)s->rule;
 	if (!ok) {

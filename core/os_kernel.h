@@ -40,8 +40,9 @@
 #define pfl_seqcount_t seqcount_t
 #define pfl_seqcount_init(s) seqcount_init(s)
 
-/* The CPU running the packet path (softirq: it cannot move). */
-#define pfl_cpu_id() raw_smp_processor_id()
+/* Pin to this CPU (preemption off) and name it. */
+#define pfl_cpu_get() get_cpu()
+#define pfl_cpu_put() put_cpu()
 
 /* Free a pfl_zalloc()ed object after a grace period. */
 #define pfl_free_rcu(ptr, field) kfree_rcu(ptr, field)

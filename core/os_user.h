@@ -180,7 +180,8 @@ u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k);
 u32 pfl_random_u32(void);
 
 unsigned int pfl_user_slot(void);
-#define pfl_cpu_id() pfl_user_slot()
+#define pfl_cpu_get() pfl_user_slot()
+#define pfl_cpu_put() do { } while (0)
 
 #define pfl_zalloc(size) calloc(1, size)
 #define pfl_zalloc_atomic(size) calloc(1, size)

@@ -270,10 +270,14 @@ struct pfl_state *pfl_state_alloc(struct pfl_states *st)
 	spin_lock_init(&s->lock);
 	s->rule = ~0U;
 	s->creator = st->creator;
-	/* Unique without a shared counter: the CPU in the top bits. */
-	s->id = (u64)pfl_cpu_id() << 48 |
-		(pfl_pcpu_u64_add_return(st->pcpu, PCPU_ID, 1) &
-		 ((1ULL << 48) - 1));
+	/* Unique without a shared counter: the CPU in the top bits, and the
+	 * count of the same CPU (pinned: the packet path may be in process
+	 * context).
+	 */
+	s->id = (u64)pfl_cpu_get() << 48;
+	s->id |= pfl_pcpu_u64_add_return(st->pcpu, PCPU_ID, 1) &
+		 ((1ULL << 48) - 1);
+	pfl_cpu_put();
 	return s;
 }
 
@@ -437,7 +441,7 @@ static bool expired(struct pfl_states *st, struct pfl_state *s, u32 now)
 	const u32 *rule_to = NULL;
 	bool over;
 
-	spin_lock(&s->lock);
+	spin_lock_bh(&s->lock);
 	if (!(s->flags & PFL_STATE_F_PURGE)) {
 		if (s->rs)
 			rule_to = pfl_ruleset_rule_timeouts(s->rs, s->rule);
@@ -450,7 +454,7 @@ static bool expired(struct pfl_states *st, struct pfl_state *s, u32 now)
 		}
 	}
 	over = s->flags & PFL_STATE_F_PURGE;
-	spin_unlock(&s->lock);
+	spin_unlock_bh(&s->lock);
 	return over;
 }
 
