@@ -331,6 +331,14 @@ static enum state_result state_update(struct pfl_inst *inst,
 		to = track_udp(src, dst, false);
 		break;
 	}
+	if (!to) {
+		/* Passed on trust (pf's second chance): refreshes nothing. */
+		s->packets[!fwd]++;
+		s->bytes[!fwd] += pkt->len;
+		spin_unlock_bh(&s->lock);
+		count_rule(s, pkt);
+		return STATE_PASS;
+	}
 	if (to != s->timeout) {
 		s->timeout = to;
 		s->version++;

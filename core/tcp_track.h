@@ -31,7 +31,9 @@ u8 pfl_tcp_track_init(struct pfl_state_peer *src, struct pfl_state_peer *dst,
 /*
  * Check a later segment sent by @src to @dst and, when it passes, advance
  * both peers. *@timeout is set to the enum pfl_timeout the state is in
- * afterwards (pass only).
+ * afterwards (pass only), or to PFL_TO_UNSPEC when the segment passes
+ * without refreshing the state (pf's second chance for peers not fully in
+ * the connection).
  */
 enum pfl_track_verdict pfl_tcp_track(struct pfl_state_peer *src,
 				     struct pfl_state_peer *dst,
