@@ -21,6 +21,13 @@ static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_OPTIONS]		= NLA_POLICY_NESTED(pfl_options_policy),
 	[PFL_A_RULE]		= NLA_POLICY_NESTED(pfl_rule_policy),
 	[PFL_A_TABLE]		= NLA_POLICY_NESTED(pfl_table_policy),
+	[PFL_A_STATE]		= { .type = NLA_REJECT },	/* replies */
+	[PFL_A_STATE_FILTER]	= NLA_POLICY_NESTED(pfl_state_filter_policy),
+	[PFL_A_KILLED]		= { .type = NLA_REJECT },
+	[PFL_A_STATES]		= { .type = NLA_REJECT },
+	[PFL_A_STATE_LIMIT]	= { .type = NLA_REJECT },
+	[PFL_A_STATE_BUCKETS]	= { .type = NLA_REJECT },
+	[PFL_A_TIMEOUTS]	= { .type = NLA_REJECT },
 };
 
 static int pfl_put_counters(struct sk_buff *skb, struct pfl_inst *inst)
@@ -50,7 +57,8 @@ static int pfl_put_status(struct sk_buff *skb, struct pfl_inst *inst)
 	    nla_put_u64_64bit(skb, PFL_A_RUNNING,
 			      now > since_boot ? now - since_boot : 0,
 			      PFL_A_PAD) ||
-	    nla_put_string(skb, PFL_A_VERSION, PFL_VERSION))
+	    nla_put_string(skb, PFL_A_VERSION, PFL_VERSION) ||
+	    pfl_put_state_status(skb, inst))
 		return -EMSGSIZE;
 	return pfl_put_counters(skb, inst);
 }
@@ -196,6 +204,23 @@ static const struct genl_ops pfl_ops[] = {
 	{
 		.cmd = PFL_CMD_TABLE_FLUSH,
 		.doit = pfl_cmd_table_change,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_STATES_GET,
+		.start = pfl_dump_states_start,
+		.dumpit = pfl_dump_states,
+		.done = pfl_dump_states_done,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_STATES_KILL,
+		.doit = pfl_cmd_states_kill,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PFL_CMD_STATES_FLUSH,
+		.doit = pfl_cmd_states_flush,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -57,4 +57,13 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb);
 int pfl_dump_table_entries_start(struct netlink_callback *cb);
 int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb);
 
+/* nl_state.c: the state commands */
+extern const struct nla_policy pfl_state_filter_policy[PFL_SF_A_MAX + 1];
+int pfl_dump_states_start(struct netlink_callback *cb);
+int pfl_dump_states(struct sk_buff *skb, struct netlink_callback *cb);
+int pfl_dump_states_done(struct netlink_callback *cb);
+int pfl_cmd_states_kill(struct sk_buff *skb, struct genl_info *info);
+int pfl_cmd_states_flush(struct sk_buff *skb, struct genl_info *info);
+int pfl_put_state_status(struct sk_buff *skb, struct pfl_inst *inst);
+
 #endif /* _PFL_KMOD_NETLINK_H */
