@@ -15,16 +15,19 @@
 #include "pflctl.h"
 
 static const char usage_text[] =
-	"usage: pflctl [-dehjnvV] [-f file] [-F modifier] [-s modifier]\n"
+	"usage: pflctl [-dehjnvV] [-f file] [-F modifier] [-k host | id]\n"
+	"              [-s modifier]\n"
 	"              [-t table -T command [address ...]]\n"
 	"  -d            disable pfl in this network namespace\n"
 	"  -e            enable pfl in this network namespace\n"
 	"  -f file       load the ruleset in file (- for stdin), atomically\n"
-	"  -F modifier   flush: rules, Tables, all\n"
+	"  -F modifier   flush: rules, states, Tables, all\n"
 	"  -h            show this help\n"
 	"  -j            print -s and -T show output as JSON\n"
 	"  -n            with -f: parse and check only, load nothing\n"
-	"  -s modifier   show: info, rules, Tables\n"
+	"  -k host       kill the states from host (twice: from host to\n"
+	"                host); -k id -k ID kills one state\n"
+	"  -s modifier   show: info, rules, states, Tables, timeouts, memory\n"
 	"  -t table -T command [address ...]\n"
 	"                add, delete, replace, flush, show, test\n"
 	"  -v            more: with -n -f the parsed ruleset, with -s rules\n"
@@ -39,6 +42,8 @@ struct pflctl_opts {
 	const char *show;	/* -s */
 	const char *file;	/* -f */
 	const char *flush;	/* -F */
+	char *kill[2];		/* -k, -k */
+	int nkill;
 	const char *table;	/* -t */
 	const char *table_cmd;	/* -T */
 	char **addrs;		/* -T's addresses */
@@ -106,7 +111,10 @@ static const struct {
 } show_table[] = {
 	{ "info", pflctl_show_info },
 	{ "rules", pflctl_show_rules },
+	{ "states", pflctl_show_states },
 	{ "Tables", pflctl_show_tables },
+	{ "timeouts", pflctl_show_timeouts },
+	{ "memory", pflctl_show_memory },
 };
 
 static int (*lookup_show(const char *what))(struct pflctl *ctl)
@@ -123,6 +131,8 @@ static int flush_all(struct pflctl *ctl)
 {
 	int ret = pflctl_flush_rules(ctl);
 
+	if (!ret)
+		ret = pflctl_flush_states(ctl);
 	return ret ? ret : pflctl_table_flush_all(ctl);
 }
 
@@ -132,6 +142,7 @@ static const struct {
 	int (*flush)(struct pflctl *ctl);
 } flush_table[] = {
 	{ "rules", pflctl_flush_rules },
+	{ "states", pflctl_flush_states },
 	{ "Tables", pflctl_table_flush_all },
 	{ "all", flush_all },
 };
@@ -152,7 +163,7 @@ static int parse_args(int argc, char **argv, struct pflctl *ctl,
 	int c;
 
 	opterr = 0;	/* our own messages, in our own format */
-	while ((c = getopt(argc, argv, ":def:F:hjns:t:T:vV")) != -1) {
+	while ((c = getopt(argc, argv, ":def:F:hjk:ns:t:T:vV")) != -1) {
 		switch (c) {
 		case 'f':
 			o->file = optarg;
@@ -162,6 +173,11 @@ static int parse_args(int argc, char **argv, struct pflctl *ctl,
 				return usage_error("unknown -F argument '%s'",
 						   optarg);
 			o->flush = optarg;
+			break;
+		case 'k':
+			if (o->nkill == 2)
+				return usage_error("%s", "-k at most twice");
+			o->kill[o->nkill++] = optarg;
 			break;
 		case 'n':
 			ctl->noaction = true;
@@ -216,7 +232,7 @@ static int parse_args(int argc, char **argv, struct pflctl *ctl,
 	if (ctl->noaction && !o->file)
 		return usage_error("%s", "-n needs -f");
 	if (!o->disable && !o->enable && !o->version && !o->show &&
-	    !o->file && !o->flush && !o->table) {
+	    !o->file && !o->flush && !o->table && !o->nkill) {
 		fputs(usage_text, stderr);
 		return PFLCTL_EXIT_USAGE;
 	}
@@ -238,6 +254,8 @@ static int run(struct pflctl *ctl, const struct pflctl_opts *o)
 		ret = lookup_show(o->show)(ctl);
 	if (!ret && o->flush)
 		ret = lookup_flush(o->flush)(ctl);
+	if (!ret && o->nkill)
+		ret = pflctl_kill_states(ctl, (char **)o->kill, o->nkill);
 	if (!ret && o->table)
 		ret = pflctl_table(ctl, o->table, o->table_cmd, o->addrs,
 				   o->naddrs);

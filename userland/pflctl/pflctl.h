@@ -56,7 +56,14 @@ int pflctl_table(struct pflctl *ctl, const char *name, const char *what,
 		 char **args, int nargs);
 int pflctl_table_flush_all(struct pflctl *ctl);
 
+/* states.c */
+int pflctl_show_states(struct pflctl *ctl);
+int pflctl_kill_states(struct pflctl *ctl, char **keys, int nkeys);
+int pflctl_flush_states(struct pflctl *ctl);
+
 /* status.c */
+int pflctl_show_timeouts(struct pflctl *ctl);
+int pflctl_show_memory(struct pflctl *ctl);
 int pflctl_enable(struct pflctl *ctl);
 int pflctl_disable(struct pflctl *ctl);
 int pflctl_show_info(struct pflctl *ctl);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <pfl/version.h>
+#include "conf_int.h"	/* cf_timeout_name() */
 #include "pflctl.h"
 
 struct status {
@@ -13,6 +14,10 @@ struct status {
 	uint64_t running;	/* seconds in the current state */
 	char version[32];	/* the module's */
 	uint64_t ctr[PFL_CTR_MAX + 1];
+	uint32_t states;	/* the state table now */
+	uint32_t state_limit;
+	uint32_t buckets;
+	uint32_t timeouts[__PFL_TO_MAX];
 };
 
 static bool attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
@@ -52,6 +57,23 @@ static int status_cb(const struct nlmsghdr *nlh, void *arg)
 			 mnl_attr_get_str(tb[PFL_A_VERSION]));
 	if (attr_ok(tb[PFL_A_COUNTERS], MNL_TYPE_NESTED))
 		status_counters(st, tb[PFL_A_COUNTERS]);
+	if (attr_ok(tb[PFL_A_STATES], MNL_TYPE_U32))
+		st->states = mnl_attr_get_u32(tb[PFL_A_STATES]);
+	if (attr_ok(tb[PFL_A_STATE_LIMIT], MNL_TYPE_U32))
+		st->state_limit = mnl_attr_get_u32(tb[PFL_A_STATE_LIMIT]);
+	if (attr_ok(tb[PFL_A_STATE_BUCKETS], MNL_TYPE_U32))
+		st->buckets = mnl_attr_get_u32(tb[PFL_A_STATE_BUCKETS]);
+	if (attr_ok(tb[PFL_A_TIMEOUTS], MNL_TYPE_NESTED)) {
+		const struct nlattr *a;
+
+		mnl_attr_for_each_nested(a, tb[PFL_A_TIMEOUTS]) {
+			unsigned int type = mnl_attr_get_type(a);
+
+			if (type < __PFL_TO_MAX &&
+			    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				st->timeouts[type] = mnl_attr_get_u32(a);
+		}
+	}
 	return MNL_CB_OK;
 }
 
@@ -126,6 +148,20 @@ static const struct {
 	{ PFL_CTR_SHORT, "short" },
 	{ PFL_CTR_NORMALIZE, "normalize" },
 	{ PFL_CTR_MEMORY, "memory" },
+	{ PFL_CTR_STATE_MISMATCH, "state-mismatch" },
+	{ PFL_CTR_STATE_LIMIT, "state-limit" },
+	{ PFL_CTR_SRC_LIMIT, "src-limit" },
+	{ PFL_CTR_STATE_CONVERGED, "state-converged" },
+};
+
+/* pf's "State Table" section. */
+static const struct {
+	unsigned int id;
+	const char *name;
+} state_ctrs[] = {
+	{ PFL_CTR_STATE_SEARCH, "searches" },
+	{ PFL_CTR_STATE_INSERT, "inserts" },
+	{ PFL_CTR_STATE_REMOVAL, "removals" },
 };
 
 /*
@@ -188,11 +224,29 @@ static void print_counters(const struct status *st)
 	}
 }
 
+static void print_state_table(const struct status *st)
+{
+	unsigned int i;
+	uint64_t v;
+
+	printf(ROW_HDR, "State Table", "Total", "Rate");
+	printf("  %-25s %14u\n", "current entries", st->states);
+	for (i = 0; i < ARRAY_SIZE(state_ctrs); i++) {
+		v = st->ctr[state_ctrs[i].id];
+		printf("  %-25s %14" PRIu64, state_ctrs[i].name, v);
+		if (st->running)
+			printf(" %14.1f/s\n", (double)v / (double)st->running);
+		else
+			printf("\n");
+	}
+}
+
 static void print_info_text(const struct status *st)
 {
 	print_status_line(st);
 	print_interface_stats(st);
 	printf("\n");
+	print_state_table(st);
 	print_counters(st);
 }
 
@@ -248,6 +302,13 @@ static void print_info_json(const struct status *st)
 	json_traffic(&j, st, 1);
 	json_obj_end(&j);
 
+	json_key(&j, "state_table");
+	json_obj_begin(&j);
+	json_kv_u64(&j, "current", st->states);
+	for (i = 0; i < ARRAY_SIZE(state_ctrs); i++)
+		json_kv_u64(&j, state_ctrs[i].name, st->ctr[state_ctrs[i].id]);
+	json_obj_end(&j);
+
 	json_key(&j, "counters");
 	json_obj_begin(&j);
 	for (i = 0; i < ARRAY_SIZE(reasons); i++)
@@ -270,5 +331,64 @@ int pflctl_show_info(struct pflctl *ctl)
 		print_info_json(&st);
 	else
 		print_info_text(&st);
+	return 0;
+}
+
+/* -s timeouts: pf's table; the adaptive thresholds are states. */
+int pflctl_show_timeouts(struct pflctl *ctl)
+{
+	struct status st;
+	struct json j;
+	unsigned int i;
+	int ret;
+
+	ret = get_status(ctl, &st);
+	if (ret)
+		return ret;
+	if (ctl->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j);
+	}
+	for (i = PFL_TO_UNSPEC + 1; i < __PFL_TO_MAX; i++) {
+		const char *name = cf_timeout_name(i);
+		bool states = i == PFL_TO_ADAPTIVE_START ||
+			      i == PFL_TO_ADAPTIVE_END;
+
+		if (!name)
+			continue;
+		if (ctl->json)
+			json_kv_u64(&j, name, st.timeouts[i]);
+		else
+			printf("%-20s %10u%s\n", name, st.timeouts[i],
+			       states ? " states" : "s");
+	}
+	if (ctl->json) {
+		json_obj_end(&j);
+		json_end(&j);
+	}
+	return 0;
+}
+
+/* -s memory: the limits (pf's "hard limit" lines). */
+int pflctl_show_memory(struct pflctl *ctl)
+{
+	struct status st;
+	struct json j;
+	int ret;
+
+	ret = get_status(ctl, &st);
+	if (ret)
+		return ret;
+	if (ctl->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j);
+		json_kv_u64(&j, "states", st.state_limit);
+		json_kv_u64(&j, "state_buckets", st.buckets);
+		json_obj_end(&j);
+		json_end(&j);
+		return 0;
+	}
+	printf("%-20s hard limit %10u\n", "states", st.state_limit);
+	printf("%-20s %21u\n", "state buckets", st.buckets);
 	return 0;
 }
