@@ -402,8 +402,9 @@ u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
 	/* pf: adaptive scaling from 60% to 120% of the state limit. */
 	if (which == PFL_TO_ADAPTIVE_START)
 		return (u32)((u64)limit * 6 / 10);
-	if (which == PFL_TO_ADAPTIVE_END)
-		return (u32)((u64)limit * 12 / 10);
+	if (which == PFL_TO_ADAPTIVE_END)	/* above the limit, always */
+		return (u32)max_t(u64, ((u64)limit * 12 + 9) / 10,
+				  (u64)limit + 1);
 	return default_timeouts[which];
 }
 

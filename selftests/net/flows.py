@@ -10,6 +10,7 @@
                                          again after DELAY seconds
   flows.py udp-late-ask HOST PORT WAIT   exit 0 if the late reply arrived
   flows.py udp-burst HOST PORT N         send from N different source ports
+                                         (20000 and up)
   flows.py forge-unreach SRC DST         send an ICMP port unreachable that
                                          quotes a datagram DST never sent
   flows.py tcp-sink PORT                 accept and close connections
@@ -89,8 +90,10 @@ def udp_late_ask(host, port, wait):
 
 def udp_burst(host, port, n):
     socks = []
-    for _ in range(int(n)):
+    for i in range(int(n)):
         s = socket.socket(family(host), socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('', 20000 + i))
         s.sendto(b'x', (host, int(port)))
         socks.append(s)
         if len(socks) >= 256:

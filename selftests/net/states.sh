@@ -153,7 +153,11 @@ R
 		cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22; sleep 4' &
 		sleep 0.5
 	done
-	sleep 1.5	# housekeeping runs once a second
+	# housekeeping runs once a second
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		srv pflctl -t bad -T show | grep -q 10.0.1.1 && break
+		sleep 0.5
+	done
 	srv pflctl -t bad -T show | grep -q 10.0.1.1 ||
 		{ echo "10.0.1.1 not in <bad>"; srv pflctl -t bad -T show; return 1; }
 	! cli nc -z -n -w 2 10.0.1.2 22 || { echo "overloaded source passed"; return 1; }
