@@ -575,8 +575,12 @@ TEST(counters)
 	EXPECT_EQ(3, pfl_ruleset_counter(rs, 1, PFL_RCTR_PACKETS));
 	EXPECT_EQ(2, pfl_ruleset_counter(rs, 2, PFL_RCTR_PACKETS));
 	EXPECT_EQ(200, pfl_ruleset_counter(rs, 2, PFL_RCTR_BYTES));
-	pfl_ruleset_counter_add(rs, 2, PFL_RCTR_STATES, 5);
-	EXPECT_EQ(5, pfl_ruleset_counter(rs, 2, PFL_RCTR_STATES));
+	/* the states counter is the rule's live states */
+	pfl_ruleset_state_get(rs, 2);
+	pfl_ruleset_state_get(rs, 2);
+	pfl_ruleset_state_put(rs, 2);
+	EXPECT_EQ(1, pfl_ruleset_counter(rs, 2, PFL_RCTR_STATES));
+	EXPECT_EQ(1, pfl_ruleset_states_total(rs));
 	EXPECT_EQ(0, pfl_ruleset_counter(rs, 3, PFL_RCTR_PACKETS));
 	EXPECT_EQ(0, pfl_ruleset_counter(rs, 0, PFL_RCTR_PAD));
 	EXPECT_EQ(3, pfl_ruleset_count(rs));
