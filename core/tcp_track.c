@@ -28,6 +28,12 @@ static inline bool seq_gt(u32 a, u32 b)
 	return (s32)(a - b) > 0;
 }
 
+/* A peer's window shift; RFC 7323 caps it at 14 whatever was sent. */
+static inline u32 shift_of(u8 wscale)
+{
+	return min_t(u32, wscale & PFL_WSCALE_MASK, 14);
+}
+
 static inline u32 max1(u32 v)
 {
 	return v ? v : 1;
@@ -67,8 +73,8 @@ u8 pfl_tcp_track_init(struct pfl_state_peer *src, struct pfl_state_peer *dst,
 	    (pkt->tcp_wscale & PFL_WSCALE_SEEN)) {
 		src->wscale = pkt->tcp_wscale;
 		/* A SYN's window is never scaled: keep it in scaled units. */
-		win = (win + (1U << (src->wscale & PFL_WSCALE_MASK)) - 1) >>
-		      (src->wscale & PFL_WSCALE_MASK);
+		win = (win + (1U << shift_of(src->wscale)) - 1) >>
+		      shift_of(src->wscale);
 	}
 	src->max_win = max1(win);
 	src->state = PFL_TCPS_SYN_SENT;
@@ -87,14 +93,14 @@ static void init_peer(struct pfl_state_peer *src, struct pfl_state_peer *dst,
 	if ((pkt->tcp_flags & TH_SYN) && (dst->wscale & PFL_WSCALE_SEEN)) {
 		if (pkt->tcp_wscale & PFL_WSCALE_SEEN) {
 			src->wscale = pkt->tcp_wscale;
-			*sws = src->wscale & PFL_WSCALE_MASK;
+			*sws = shift_of(src->wscale);
 			*win = (*win + (1U << *sws) - 1) >> *sws;
-			*dws = dst->wscale & PFL_WSCALE_MASK;
+			*dws = shift_of(dst->wscale);
 		} else {
 			/* Only one side scales: nobody does (RFC 7323). */
 			dst->max_win = min_t(u32, TCP_MAXWIN,
 					     dst->max_win <<
-					     (dst->wscale & PFL_WSCALE_MASK));
+					     shift_of(dst->wscale));
 			dst->wscale = 0;
 		}
 	}
@@ -125,8 +131,8 @@ enum pfl_track_verdict pfl_tcp_track(struct pfl_state_peer *src,
 
 	if ((src->wscale & PFL_WSCALE_SEEN) && (dst->wscale & PFL_WSCALE_SEEN) &&
 	    !(flags & TH_SYN)) {
-		sws = src->wscale & PFL_WSCALE_MASK;
-		dws = dst->wscale & PFL_WSCALE_MASK;
+		sws = shift_of(src->wscale);
+		dws = shift_of(dst->wscale);
 	}
 	end = seq + seg_len(pkt);
 	if (src->seqlo == 0 && src->state < PFL_TCPS_SYN_SENT)
@@ -146,7 +152,7 @@ enum pfl_track_verdict pfl_tcp_track(struct pfl_state_peer *src,
 	if (seq_geq(src->seqhi, end) &&
 	    seq_geq(seq, src->seqlo - (dst->max_win << dws)) &&
 	    ackskew >= -MAX_ACK_WINDOW &&
-	    ackskew <= (MAX_ACK_WINDOW << sws) &&
+	    ackskew <= ((s64)MAX_ACK_WINDOW << sws) &&
 	    (!(flags & TH_RST) || orig_seq == src->seqlo ||
 	     orig_seq == src->seqlo + 1 || orig_seq + 1 == src->seqlo)) {
 		if (src->max_win < win)
@@ -207,7 +213,7 @@ bool pfl_tcp_track_icmp_ok(const struct pfl_state_peer *src,
 	u32 dws = 0;
 
 	if ((src->wscale & PFL_WSCALE_SEEN) && (dst->wscale & PFL_WSCALE_SEEN))
-		dws = dst->wscale & PFL_WSCALE_MASK;
+		dws = shift_of(dst->wscale);
 	return seq_geq(src->seqhi, inner->tcp_seq) &&
 	       seq_geq(inner->tcp_seq, src->seqlo - (dst->max_win << dws));
 }
