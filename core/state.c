@@ -88,9 +88,17 @@ static struct state_tbl *tbl_alloc(u32 nbuckets, u32 gen)
 	return t;
 }
 
+/*
+ * Without `set limit states`: one state per 8 KB of memory (a state and
+ * its share of buckets take about 200 bytes: at most 2.5% of memory when
+ * full), never fewer than pf's 100,000.
+ */
 static u32 default_limit(void)
 {
-	return PFL_STATE_LIMIT_FLOOR;
+	u64 n = pfl_mem_bytes() / 8192;
+
+	return (u32)min_t(u64, max_t(u64, n, PFL_STATE_LIMIT_FLOOR),
+			  MAX_BUCKETS);
 }
 
 struct pfl_states *pfl_states_create(u32 limit, u32 creator,
@@ -357,6 +365,45 @@ struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s)
 	spin_unlock_bh(&st->locks[stripe]);
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_INSERT, 1);
 	return s;
+}
+
+int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
+		     u32 now)
+{
+	struct pfl_state *s = pfl_state_alloc(st), *got;
+	u8 to = si->timeout < __PFL_TO_MAX ? si->timeout :
+		PFL_TO_TCP_ESTABLISHED;
+
+	if (!s)
+		return -ENOMEM;
+	s->key = si->key;
+	memset(s->key.pad, 0, sizeof(s->key.pad));
+	s->id = si->id;
+	s->creator = si->creator;
+	s->dir = si->dir;
+	s->timeout = to;
+	s->flags = PFL_STATE_F_PEER;
+	s->version = si->version;
+	s->src = si->src;
+	s->dst = si->dst;
+	s->created = now - si->age;
+	s->last = now;
+	s->expire = now + si->expires;
+	got = pfl_state_insert(st, s);
+	if (!got)
+		return -ENOSPC;
+	if (got == s)
+		return 0;
+	/* @s was freed: a live state of the key was there */
+	spin_lock_bh(&got->lock);
+	got->src = si->src;
+	got->dst = si->dst;
+	got->timeout = to;
+	got->last = now;
+	WRITE_ONCE(got->expire, now + si->expires);
+	got->version = max_t(u32, got->version, si->version) + 1;
+	spin_unlock_bh(&got->lock);
+	return 1;
 }
 
 /* Under the stripe lock: take @s out of the table and free it later. */

@@ -107,6 +107,17 @@ void pfl_state_free_unlinked(struct pfl_states *st, struct pfl_state *s);
  */
 struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s);
 
+/*
+ * A state from outside (a sync peer): @si's key, identity, direction,
+ * peers, timeout class and expiry go through the same insert as the packet
+ * path's states, marked PFL_STATE_F_PEER and without a rule (the global
+ * timeouts apply). A live state of the same key takes @si's peers, timeout
+ * and expiry instead. Returns 0 (inserted), 1 (updated), -ENOMEM or
+ * -ENOSPC (table full). Under the RCU read lock.
+ */
+int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
+		     u32 now);
+
 /* States now, and the limit. */
 u32 pfl_states_count(struct pfl_states *st);
 u32 pfl_states_limit(struct pfl_states *st);

@@ -262,6 +262,43 @@ TEST(dump_sees_each_once_and_kill)
 	table_free(st);
 }
 
+TEST(import_from_a_peer)
+{
+	struct pfl_states *st = table(0);
+	struct pfl_pkt p = udp(1, 1000, 2, 53), r = reply(&p);
+	struct pfl_state_info si = { 0 }, out;
+	struct pfl_state *s;
+
+	pfl_state_key_from_pkt(&si.key, &p, PFL_DIR_OUT);
+	si.id = 0x1234567;
+	si.creator = 0xabc;
+	si.dir = PFL_DIR_OUT;
+	si.timeout = PFL_TO_UDP_MULTIPLE;
+	si.expires = 50;
+	si.version = 7;
+	si.src.state = PFL_UDPS_MULTIPLE;
+	rcu_read_lock();
+	EXPECT_EQ(0, pfl_state_import(st, &si, 100));
+	rcu_read_unlock();
+	/* found by the packets of both directions, marked as a peer's */
+	s = lookup(st, &r, PFL_DIR_IN, 149);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(NULL, lookup(st, &r, PFL_DIR_IN, 150));
+	pfl_state_info(s, &out, 100);
+	EXPECT_EQ(0x1234567, out.id);
+	EXPECT_EQ(0xabc, out.creator);
+	EXPECT_EQ(PFL_STATE_F_PEER, out.flags);
+	EXPECT_EQ(~0U, out.rule);
+	/* again: the same state takes the newer view */
+	si.expires = 100;
+	rcu_read_lock();
+	EXPECT_EQ(1, pfl_state_import(st, &si, 100));
+	rcu_read_unlock();
+	EXPECT_EQ(s, lookup(st, &p, PFL_DIR_OUT, 199));
+	EXPECT_EQ(1, pfl_states_count(st));
+	table_free(st);
+}
+
 /* A random workload against a plain array of what must be there. */
 TEST(random_against_reference)
 {
