@@ -143,8 +143,9 @@ int pfl_hooks_register(struct net *net)
 	return err;
 }
 
-/* Called with pn->lock held, or from pernet exit. Returns once no packet
- * is left in the hooks (nf_unregister_net_hooks synchronises).
+/* Called with pn->lock held, or from pernet exit. Packets may still be
+ * in the hook when this returns (netfilter frees the old hook list after a
+ * grace period but does not wait for it): the instance must outlive them.
  */
 void pfl_hooks_unregister(struct net *net)
 {

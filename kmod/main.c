@@ -39,6 +39,10 @@ static void __net_exit pfl_net_exit(struct net *net)
 	 */
 	if (pn->hooks_registered)
 		pfl_hooks_unregister(net);
+	/* Unregistering does not wait for packets still in the hook (the
+	 * old hook blob is freed with call_rcu): they finish first.
+	 */
+	synchronize_rcu();
 	pfl_housekeeping_stop(pn);
 	pfl_ruleset_destroy_all(pn);
 	pfl_inst_destroy(pn->inst);
