@@ -533,7 +533,7 @@ static void *reader(void *arg)
 	union pfl_addr a;
 
 	rcu_register_thread();
-	while (!uatomic_read(&r->stop)) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
 		for (i = 0; i < ARRAY_SIZE(stable); i++)
 			if (match(r->t, stable[i].a) != stable[i].m)
 				uatomic_inc(&r->errors);
@@ -615,7 +615,7 @@ TEST(readers_race_writer)
 			ASSERT_LE(0, pfl_table_replace(self->t, batch, nb + 3));
 		}
 	}
-	uatomic_set(&r.stop, 1);
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < READERS; i++)
 		pthread_join(th[i], NULL);
 	EXPECT_EQ(0, r.errors);
