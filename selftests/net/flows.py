@@ -41,8 +41,9 @@ def udp_ask(host, port, sport=0):
     s = socket.socket(family(host), socket.SOCK_DGRAM)
     s.bind(('', int(sport)))
     s.settimeout(float(os.environ.get('FLOWS_TIMEOUT', '2')))
-    s.sendto(b'ask', (host, int(port)))
     try:
+        # EPERM when the firewall refuses the flow on the way out
+        s.sendto(b'ask', (host, int(port)))
         s.recvfrom(2048)
     except OSError:
         return 1

@@ -97,7 +97,7 @@ R
 	cli pflctl -F states >/dev/null || return 1
 	# one established TCP flow first: it must survive the full table
 	cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22; sleep 20; echo alive >&3' &
-	local tcp=$! before
+	local tcp=$! before after
 	sleep 1
 	before=$(st_ctr "$ns_c" current)
 	# refused flows fail at once (EPERM); accepted ones may wait for
@@ -106,13 +106,17 @@ R
 		FLOWS_TIMEOUT=6 flows "$ns_c" udp-ask 10.0.1.2 53 &&
 			ok=$((ok + 1))
 	done
-	# exactly up to the limit, whatever else holds a state
-	[ "$ok" -eq $((4 - before)) ] || {
-		echo "$ok of 6 new flows passed, $before states before"
+	# Up to the limit, whatever else holds a state: another state (a
+	# neighbour discovery exchange, a late packet of an earlier test)
+	# may expire meanwhile and free a slot, never take one more.
+	after=$(st_ctr "$ns_c" current)
+	[ "$ok" -ge $((4 - before)) ] && [ "$ok" -le 3 ] &&
+		[ "$after" -le 4 ] || {
+		echo "$ok of 6 new flows passed, $before states before, $after after"
 		cli pflctl -s states
 		return 1
 	}
-	[ "$(ctr "$ns_c" state-limit)" -ge $((2 + before)) ] ||
+	[ "$(ctr "$ns_c" state-limit)" -ge $((6 - ok)) ] ||
 		{ echo "state-limit: $(ctr "$ns_c" state-limit)"; return 1; }
 	wait $tcp || { echo "established flow broke at the limit"; return 1; }
 }
