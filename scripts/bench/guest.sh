@@ -19,7 +19,7 @@ REPEATS=3
 PACKETS=10000
 SMOKE=0
 SCALE=1
-SCENARIOS="est10 est10x1 rules1k rules10k table100k newflows"
+SCENARIOS="est10 est10x1 rules1k rules10k table100k newflows newlimit"
 SYSTEMS="none pfl nft nftset ipt"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -39,8 +39,10 @@ out=$PFL_OUT/results
 mkdir -p "$out" /tmp/bench
 results=/tmp/bench/results.tsv
 memory=/tmp/bench/memory.tsv
+limit=/tmp/bench/limit.tsv
 : >"$results"
 : >"$memory"
+: >"$limit"
 
 modprobe pktgen && modprobe dummy || exit 1
 insmod "$PFL_KO" || exit 1
@@ -75,6 +77,54 @@ teardown_ns() {
 	kill "$SINK" 2>/dev/null
 	wait "$SINK" 2>/dev/null
 	ip netns del "$NS"
+	if [ -n "$CT_MAX" ]; then
+		sysctl -qw net.netfilter.nf_conntrack_max="$CT_MAX"
+		CT_MAX=
+	fi
+}
+
+# limit_note SYSTEM: after newlimit's warm-up, what the full table did with
+# the new flows: "states refused evicted" (pf refuses, conntrack evicts
+# unreplied entries early and drops only when it cannot).
+limit_note() {
+	local refused evicted
+	case "$1" in
+	pfl)
+		refused=$(ip netns exec "$NS" pflctl -j -s info |
+			jq '.counters["state-limit"]')
+		evicted=0 ;;
+	nft | ipt)
+		refused=$(ct_stat drop)
+		evicted=$(ct_stat early_drop) ;;
+	*) return ;;
+	esac
+	printf '%s\t%s\t%s\t%s\n' "$1" "$(states "$1")" "$refused" \
+		"$evicted" >>"$limit"
+}
+
+# conntrack's limit is global (writable from the initial namespace only):
+# newlimit sets it for its run, teardown_ns puts it back.
+CT_MAX=
+ct_limit() {
+	[ "$scenario" = newlimit ] || return 0
+	CT_MAX=$(sysctl -n net.netfilter.nf_conntrack_max) &&
+		sysctl -qw net.netfilter.nf_conntrack_max="$(state_limit)"
+}
+
+# ct_stat COLUMN: a conntrack statistic of the bench namespace, summed
+# over CPUs (/proc/net/stat/nf_conntrack: a header, then hex per CPU).
+ct_stat() {
+	local head line col=-1 i n=0
+	{
+		read -r -a head
+		for i in "${!head[@]}"; do
+			[ "${head[$i]}" = "$1" ] && col=$i
+		done
+		while read -r -a line; do
+			[ "$col" -ge 0 ] && n=$((n + 16#${line[$col]}))
+		done
+	} < <(ip netns exec "$NS" cat /proc/net/stat/nf_conntrack)
+	echo "$n"
 }
 
 apply() {
@@ -84,12 +134,14 @@ apply() {
 	pfl)
 		ip netns exec "$NS" pflctl -e >/dev/null &&
 			rules_pfl "$scenario" | ip netns exec "$NS" pflctl -f - ;;
-	nft) rules_nft "$scenario" | ip netns exec "$NS" nft -f - ;;
+	nft)
+		rules_nft "$scenario" | ip netns exec "$NS" nft -f - &&
+			ct_limit ;;
 	nftset) rules_nftset "$scenario" | ip netns exec "$NS" nft -f - ;;
 	ipt)
 		ip netns exec "$NS" sh -c "$(rules_ipt_pre "$scenario")" &&
 			rules_ipt "$scenario" |
-			ip netns exec "$NS" iptables-legacy-restore ;;
+			ip netns exec "$NS" iptables-legacy-restore && ct_limit ;;
 	esac
 }
 
@@ -125,6 +177,7 @@ run() {
 		"$3" "$4" 9
 	slab=$(slab_kb)
 	pg_run "$NS" "$DEV" "$threads" >/dev/null	# warm-up: states
+	[ "$scenario" = newlimit ] && limit_note "$system"
 	if [ "$scenario" = newflows ] && [ "$system" != none ]; then
 		sleep 1
 		n=$(states "$system")
@@ -143,7 +196,7 @@ run() {
 
 for scenario in $SCENARIOS; do
 	flows=$(flows_est)
-	[ "$scenario" = newflows ] && flows=$(flows_new)
+	case "$scenario" in newflows | newlimit) flows=$(flows_new) ;; esac
 	for system in $SYSTEMS; do
 		if ! supported "$system" "$scenario"; then
 			printf '%s\t%s\t-\t-\t-\n' "$scenario" "$system" >>"$results"
@@ -162,4 +215,5 @@ done
 rmmod pfl
 
 python3 "$here/report.py" "$results" "$out/bench.json" \
-	"$(uname -r)" "$THREADS" "$REPEATS" "$PACKETS" "$memory"
+	"$(uname -r)" "$THREADS" "$REPEATS" "$PACKETS" "$memory" "$limit" \
+	"$(state_limit)"

@@ -28,6 +28,14 @@ def main():
             if n.isdigit() and int(n) > 0:
                 memory[system] = {"states": int(n),
                                   "bytes_per_state": int(nbytes) // int(n)}
+    limit = {}
+    if len(sys.argv) > 9:
+        for line in open(sys.argv[8]):
+            system, n, refused, evicted = line.rstrip("\n").split("\t")
+            limit[system] = {"states": int(n), "refused": int(refused),
+                             "evicted": int(evicted)}
+        limit = {"limit": int(sys.argv[9]), "after_warmup": limit} \
+            if limit else {}
     scen = {}
     for line in open(tsv):
         name, system, med, lo, hi = line.rstrip("\n").split("\t")
@@ -48,7 +56,7 @@ def main():
            "kernel": kernel, "threads": int(threads),
            "repeats": int(repeats), "packets_per_run": int(packets),
            "unit": "packets/s, median of repeats; spread = [min, max]",
-           "scenarios": scen, "memory": memory}
+           "scenarios": scen, "memory": memory, "state_limit": limit}
     one, all_ = scen.get("est10x1", {}).get("pps", {}), \
         scen.get("est10", {}).get("pps", {})
     doc["scaling"] = {x: ratio(all_.get(x), one.get(x)) for x in SYSTEMS
@@ -79,6 +87,12 @@ def main():
                   "%s %d B (%d states)" % (NAMES[x], m["bytes_per_state"],
                                            m["states"])
                   for x, m in memory.items()))
+    if limit:
+        print("newlimit, new flows at a full table of %d states: %s" % (
+            limit["limit"], ", ".join(
+                "%s %d states, %d refused, %d evicted" % (
+                    NAMES[x], m["states"], m["refused"], m["evicted"])
+                for x, m in limit["after_warmup"].items())))
     print("spread (min..max pps) per system is in bench.json")
 
 

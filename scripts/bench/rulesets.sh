@@ -10,9 +10,13 @@
 #   rules10k   10,000 of them
 #   table100k  a table (set, ipset) of 100,000 prefixes checked per packet
 #   newflows   every packet a new flow (state creation rate)
+#   newlimit   the same against a full state table of LIMIT states: pf
+#              refuses the new flow, conntrack evicts an unreplied entry
 
 # SCALE divides every size: the smoke run in `make check` uses 100.
 SCALE=${SCALE:-1}
+# newlimit's table size
+state_limit() { echo $((1000 / SCALE)); }
 
 rule_count() {
 	case "$1" in
@@ -46,9 +50,10 @@ table_entries() {
 rules_pfl() {
 	local i n
 	echo "set skip on lo"
+	[ "$1" = newlimit ] && echo "set limit states $(state_limit)"
 	echo "block in all"
 	case "$1" in
-	est10 | est10x1 | newflows)
+	est10 | est10x1 | newflows | newlimit)
 		echo "pass in proto tcp to port { $TCP_PORTS }"
 		;;
 	rules1k | rules10k)
@@ -77,7 +82,7 @@ rules_nft() {
 	echo "chain input { type filter hook input priority 0; policy drop;"
 	echo "ct state established,related accept"
 	case "$1" in
-	est10 | est10x1 | newflows)
+	est10 | est10x1 | newflows | newlimit)
 		for i in $TCP_PORTS; do echo "tcp dport $i accept"; done
 		;;
 	rules1k | rules10k)
@@ -126,7 +131,7 @@ rules_ipt() {
 	echo ":INPUT DROP [0:0]"
 	echo "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"
 	case "$1" in
-	est10 | est10x1 | newflows)
+	est10 | est10x1 | newflows | newlimit)
 		for i in $TCP_PORTS; do
 			echo "-A INPUT -p tcp --dport $i -j ACCEPT"
 		done

@@ -6,6 +6,8 @@
   flows.py udp-ask HOST PORT [SPORT]     send one datagram, exit 0 on a reply
   flows.py udp-refused HOST PORT         exit 0 when ICMP port unreachable
                                          comes back (ECONNREFUSED)
+  flows.py tcp-refused HOST PORT         exit 0 when a RST answers the SYN
+                                         (1: connected, 2: no answer in 10 s)
   flows.py udp-late PORT DELAY           reply to one datagram at once and
                                          again after DELAY seconds
   flows.py udp-late-ask HOST PORT WAIT   exit 0 if the late reply arrived
@@ -61,6 +63,20 @@ def udp_refused(host, port):
         return 0
     except OSError:
         return 1
+    return 1
+
+
+def tcp_refused(host, port):
+    s = socket.socket(family(host), socket.SOCK_STREAM)
+    s.settimeout(10)
+    try:
+        s.connect((host, int(port)))
+    except ConnectionRefusedError:
+        return 0
+    except OSError as e:
+        print('tcp-refused: %s' % e)
+        return 2
+    print('tcp-refused: connected')
     return 1
 
 
@@ -160,6 +176,7 @@ COMMANDS = {
     'udp-echo': udp_echo,
     'udp-ask': udp_ask,
     'udp-refused': udp_refused,
+    'tcp-refused': tcp_refused,
     'udp-late': udp_late,
     'udp-late-ask': udp_late_ask,
     'udp-burst': udp_burst,
