@@ -64,7 +64,7 @@ all: userland
 
 # --- userland -----------------------------------------------------------
 
-userland: $(B)/bin/pflctl
+userland: $(B)/bin/pflctl $(B)/bin/pfl-nlfuzz
 
 $(B)/userland/%.o: userland/%.c $(USER_HDRS)
 	@mkdir -p $(@D)
@@ -82,6 +82,12 @@ $(B)/bin/pflctl: $(PFLCTL_OBJS) $(B)/lib/libpfl.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $$(pkg-config --libs libmnl) -lurcu \
 		-lurcu-common -lpthread
+
+# The netlink fuzzer the in-guest selftests run (selftests/nlfuzz).
+$(B)/bin/pfl-nlfuzz: selftests/nlfuzz/nlfuzz.c $(B)/lib/libpfl.a $(USER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(B)/lib/libpfl.a \
+		$$(pkg-config --libs libmnl) -lurcu -lurcu-common -lpthread
 
 # --- kernel module ------------------------------------------------------
 #

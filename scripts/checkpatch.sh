@@ -17,7 +17,7 @@ cp="$PFL_CACHE/ksrc/scripts/checkpatch.pl"
 user_ignore=PREFER_KERNEL_TYPES,NEW_TYPEDEFS,SPLIT_STRING,AVOID_EXTERNS
 kernel_files=$(ls kmod/*.[ch] core/*.[ch] include/uapi/linux/*.h \
 	include/pfl/*.h 2>/dev/null | grep -v 'core/os_user')
-user_files=$(ls core/os_user.[ch] userland/*/*.[ch] 2>/dev/null | grep -v userland/lib/compiler.h)
+user_files=$(ls core/os_user.[ch] userland/*/*.[ch] selftests/nlfuzz/*.c 2>/dev/null | grep -v userland/lib/compiler.h)
 
 n=0
 total=$(echo $kernel_files $user_files | wc -w)
