@@ -8,12 +8,17 @@
 #   make deps            install packages, fetch VM kernels (scripts/deps.sh)
 #   make unit            host unit tests of the core (ASan + UBSan)
 #   make check           everything: deps, build, unit, checkpatch, VM tests
+#                        (Debian's kernels and the debug kernel)
+#   make debug-kernel    build the KASAN/lockdep/kmemleak kernel (KCSAN=1:
+#                        the KCSAN flavour); cached in $(PFL_CACHE)/kernels
 #   make demo            boot a VM, load pfl, show it filtering traffic
 #   make bench           benchmarks (see Documentation/benchmarks.md)
 
 PFL_CACHE ?= $(HOME)/.cache/pfl
 export PFL_CACHE
 VM_KERNELS ?= 6.1 6.12
+# The kernels make check tests on: Debian's and pfl's debug kernel.
+CHECK_KERNELS := $(VM_KERNELS) debug
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := build
 
@@ -54,7 +59,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Iinclude/uapi -Iuserland/lib -Iuserland/conf -Icore
 
 .PHONY: all userland module vm-modules deps unit tsan check checkpatch demo \
-	bench clean vm-check fuzz conf-check
+	bench clean vm-check fuzz conf-check debug-kernel
 .DELETE_ON_ERROR:
 
 all: userland
@@ -108,7 +113,7 @@ module:
 
 vm-modules: $(VM_KERNELS:%=$(B)/kmod-%/pfl.ko)
 
-$(B)/kmod-%/pfl.ko: $(KMOD_SRCS)
+$(B)/kmod-%/pfl.ko: $(KMOD_SRCS) $(PFL_CACHE)/kernels/%/.complete
 	$(call kmod_build,$(B)/kmod-$*,$(PFL_CACHE)/kernels/$*/build)
 
 # --- tests --------------------------------------------------------------
@@ -192,10 +197,18 @@ checkpatch:
 vm-check: userland vm-modules
 	scripts/run-tests vm $(VM_KERNELS)
 
+debug-kernel:
+	scripts/debug-kernel $(if $(KCSAN),--kcsan)
+
+# The debug kernel (half an hour to build when it is not cached) builds in
+# the background while everything else is tested; run-tests waits for it
+# before the debug lane and builds pfl.ko against it then.
 check: deps
+	@mkdir -p $(B)/logs
+	scripts/run-tests background-kernel debug
 	$(MAKE) --no-print-directory userland vm-modules $(UNIT_BINS) \
 		$(TSAN_BINS) $(FUZZ_BINS) $(B)/bench/micro
-	scripts/run-tests all $(VM_KERNELS)
+	scripts/run-tests all $(CHECK_KERNELS)
 
 demo: deps
 	$(MAKE) --no-print-directory userland vm-modules

@@ -18,6 +18,7 @@ PACKAGES=(
 	build-essential gcc-12 make bc bison flex pkg-config
 	clang llvm libclang-rt-14-dev
 	liburcu-dev libmnl-dev
+	libelf-dev libssl-dev
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 	iproute2 nftables iptables ipset iputils-ping iperf3 netcat-openbsd
 	ethtool procps psmisc perl python3 jq

@@ -32,10 +32,21 @@ poweroff() {
 
 cd "$PFL_REPO" || poweroff
 set +e
+# Debug kernels: forget what the kernel itself leaked while booting, so a
+# report after the command is about the command.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear >$kmemleak
 # A subshell: CMD may exit, and PID 1 must not.
 (eval "$(cat $out/cmd)") </dev/null
 rc=$?
 
+if [ -w $kmemleak ]; then
+	# kmemleak reports only objects older than 5 s: let the last
+	# allocations of the command age, then scan once.
+	sleep 6
+	echo scan >$kmemleak
+	cat $kmemleak >$out/kmemleak
+fi
 dmesg >$out/dmesg 2>&1
 # Out-of-tree (O, 4096) and unsigned (E, 8192) are expected; nothing else.
 taint=$(cat /proc/sys/kernel/tainted)
