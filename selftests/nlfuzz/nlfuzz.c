@@ -757,7 +757,7 @@ static bool acceptable(const struct answer *ans)
 
 static void remember(struct input *in, const struct answer *ans, bool keep)
 {
-	struct input *copy;
+	struct input *copy, cmd_only = { .cmd = in->cmd };
 
 	if (!new_outcome(hash(in, ans)))
 		return;
@@ -768,7 +768,7 @@ static void remember(struct input *in, const struct answer *ans, bool keep)
 		       ans->msg[0] ? ": " : "", ans->msg);
 	/* Into the tree's corpus: a new answer of a real command. */
 	if (write_dir && in->cmd && in->cmd <= PFL_CMD_MAX &&
-	    new_saved(hash(&(struct input){ .cmd = in->cmd }, ans)) &&
+	    new_saved(hash(&cmd_only, ans)) &&
 	    input_write(write_dir, in, saved++))
 		exit(2);
 	if (keep) {
