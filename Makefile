@@ -200,7 +200,7 @@ vm-check: userland vm-modules
 debug-kernel:
 	scripts/debug-kernel $(if $(KCSAN),--kcsan)
 
-# The debug kernel (half an hour to build when it is not cached) builds in
+# The debug kernel (27 minutes to build when it is not cached) builds in
 # the background while everything else is tested; run-tests waits for it
 # before the debug lane and builds pfl.ko against it then.
 check: deps
