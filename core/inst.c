@@ -435,6 +435,8 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 		pfl_count(inst, PFL_CTR_STATE_LIMIT, 1);
 		return false;
 	}
+	if (!pfl_states_admit(inst->states))
+		return false;
 	s = pfl_state_alloc(inst->states);
 	if (!s) {
 		pfl_count(inst, PFL_CTR_MEMORY, 1);

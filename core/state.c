@@ -321,6 +321,14 @@ u32 pfl_states_nbuckets(struct pfl_states *st)
 	return n;
 }
 
+bool pfl_states_admit(struct pfl_states *st)
+{
+	if (pfl_states_count(st) < READ_ONCE(st->limit))
+		return true;
+	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_LIMIT, 1);
+	return false;
+}
+
 /* Under the stripe lock of @hash: a live state of @k in @t, if any. */
 static struct pfl_state *find_locked(struct state_tbl *t, u32 hash,
 				     const struct pfl_state_key *k, u32 now)
@@ -342,8 +350,7 @@ struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s)
 	struct state_tbl *t, *old;
 	struct pfl_state *found;
 
-	if (pfl_states_count(st) >= READ_ONCE(st->limit)) {
-		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_LIMIT, 1);
+	if (!pfl_states_admit(st)) {
 		state_free(s);
 		return NULL;
 	}

@@ -121,6 +121,12 @@ int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
 /* States now, and the limit. */
 u32 pfl_states_count(struct pfl_states *st);
 u32 pfl_states_limit(struct pfl_states *st);
+/*
+ * Room for one more state? If not, counts the refusal (state-limit). Asked
+ * before a state is built, so that a flood at the limit costs no
+ * allocation; pfl_state_insert() asks again.
+ */
+bool pfl_states_admit(struct pfl_states *st);
 /* Change the limit (`set limit states`); 0: the default. Caller serialises
  * with pfl_states_expire().
  */
