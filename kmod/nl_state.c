@@ -217,8 +217,14 @@ int pfl_dump_states(struct sk_buff *skb, struct netlink_callback *cb)
 		 * (cb->seq) and goes on in the new one.
 		 */
 		n = pfl_states_nbuckets(st);
-		if (need_resched())
-			break;
+		/* Yield between parts, never with an empty one: a part of
+		 * length 0 would end the dump here.
+		 */
+		if (need_resched()) {
+			if (skb->len)
+				break;
+			cond_resched();
+		}
 	}
 	return skb->len;
 }

@@ -412,5 +412,8 @@ int pfl_dump_rules(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	cb->args[0] = nr;
 	mutex_unlock(&pn->lock);
+	/* An empty part would end the dump short: a rule too big for one. */
+	if (!skb->len && nr < n)
+		return -EMSGSIZE;
 	return skb->len;
 }
