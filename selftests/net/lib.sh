@@ -54,6 +54,21 @@ link_ns() {
 	ip -n "$b" link set "v$n-b" up
 }
 
+# wait_listen NS tcp|udp PORT...: until every port has a listener in NS
+# (servers start slowly on a loaded, emulated machine); 30 s at most.
+wait_listen() {
+	local ns=$1 proto=$2 port i
+	shift 2
+	for port in "$@"; do
+		for i in $(seq 300); do
+			ip netns exec "$ns" ss -Hln --"$proto" "sport = :$port" |
+				grep -q . && break
+			sleep 0.1
+		done
+		[ "$i" -lt 300 ] || { echo "nothing listens on $proto $port"; return 1; }
+	done
+}
+
 pfl_loaded() {
 	grep -q '^pfl ' /proc/modules
 }

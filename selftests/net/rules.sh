@@ -21,7 +21,7 @@ start_servers() {
 		srv nc -6 -lk -n :: "$p" >/dev/null 2>&1 </dev/null &
 		BG_PIDS+=($!)
 	done
-	sleep 0.5
+	wait_listen "$ns_s" tcp 22 80 443 8080
 }
 
 # tcp_ok ADDR PORT: a TCP connection from the client completes.
@@ -253,7 +253,7 @@ ktap_set_plan 16
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns_c ns_s && link_ns "$ns_c" "$ns_s" 1 || ktap_exit_fail_msg "setup failed"
 srv pflctl -e >/dev/null || ktap_exit_fail_msg "enable failed"
-start_servers
+start_servers || ktap_exit_fail_msg "servers did not start"
 run_test "block by default, pass selected ports" test_block_default_pass_ports
 run_test "IPv6 follows the same rules" test_ipv6
 run_test "UDP: pass one port, block another" test_udp

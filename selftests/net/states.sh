@@ -31,7 +31,9 @@ start_servers() {
 	bg srv2 python3 "$FLOWS" udp-echo 53
 	bg srv2 python3 "$FLOWS" tcp-sink 7000
 	bg srv2 iperf3 -s
-	sleep 1
+	wait_listen "$ns_s" tcp 22 7000 && wait_listen "$ns_s" udp 53 &&
+		wait_listen "$ns_c" tcp 2222 && wait_listen "$ns_c" udp 5353 &&
+		wait_listen "$ns_s2" tcp 7000 5201 && wait_listen "$ns_s2" udp 53
 }
 
 # pf's host firewall; IPv6 needs neighbour discovery to pass both ways.
@@ -234,7 +236,7 @@ load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns_c ns_s && link_ns "$ns_c" "$ns_s" 1 || ktap_exit_fail_msg "setup failed"
 router_setup || ktap_exit_fail_msg "router setup failed"
 cli pflctl -e >/dev/null || ktap_exit_fail_msg "enable failed"
-start_servers
+start_servers || ktap_exit_fail_msg "servers did not start"
 run_test "block all + pass out keep state: replies pass, nothing else" \
 	test_replies_pass_unsolicited_blocked
 run_test "fragments are reassembled before states see them" \

@@ -154,7 +154,8 @@ setup() {
 	# a ruleset before enabling: the first packets meet it
 	ruleset 20000 | rtr pflctl -f - || return 1
 	rtr pflctl -e >/dev/null
-	sleep 1
+	wait_listen "$ns_s" tcp 7000 5201 && wait_listen "$ns_s" udp 53 &&
+		wait_listen "$ns_c" tcp 2222
 }
 
 test_stress() {
