@@ -4,9 +4,10 @@
 # pfl's benchmarks, inside the VM (scripts/bench/run starts it). For each
 # scenario and each system (no filter, pfl, nftables + conntrack,
 # iptables-legacy + conntrack) in the same boot: a fresh namespace with a
-# dummy device, the system's ruleset, a warm-up pass of pktgen that
-# creates the flows' states, then REPEATS measured passes. Prints a table
-# and writes $PFL_OUT/results/bench.json.
+# dummy device (or, for fwd*, a router namespace between a generator and
+# a sink), the system's ruleset, a warm-up pass of pktgen that creates
+# the flows' states, then REPEATS measured passes. Prints a table and
+# writes $PFL_OUT/results/bench.json.
 #
 #   guest.sh [--smoke] [--repeats N] [--packets N] [--scenarios LIST]
 set -uo pipefail
@@ -19,7 +20,7 @@ REPEATS=3
 PACKETS=10000
 SMOKE=0
 SCALE=1
-SCENARIOS="est10 est10x1 rules1k rules10k table100k newflows newlimit"
+SCENARIOS="est10 est10x1 rules1k rules10k table100k newflows newlimit fwd10"
 SYSTEMS="none pfl nft nftset ipt"
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -35,6 +36,10 @@ THREADS=$(nproc)
 NS=bench
 DEV=d0
 DST=198.18.0.1
+# fwd*: generator -> router ($NS, the filter) -> sink
+NS_GEN=bench-gen
+NS_SINK=bench-sink
+FWD_DST=198.19.0.1
 out=$PFL_OUT/results
 mkdir -p "$out" /tmp/bench
 results=/tmp/bench/results.tsv
@@ -55,28 +60,75 @@ esac
 flows_est() { echo "198.18.1.1 198.18.1.100 1000 1100"; }
 flows_new() { echo "198.18.16.1 198.18.31.254 1024 65535"; }
 
+# Where pktgen runs and what it sends, set by setup_ns: its namespace,
+# device, destination, and the MAC it sends to (empty: it receives).
+PG_NS= PG_DEV= PG_DST= PG_MAC=
+
+# sink NS ADDR: a UDP socket on ADDR:9 that never reads; the packets reach
+# a socket (so conntrack confirms its entries) and are dropped there
+# cheaply.
+sink() {
+	ip netns exec "$1" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+s.bind((sys.argv[1], 9))
+time.sleep(1e9)' "$2" &
+	SINK=$!
+	sleep 0.5
+}
+
+mac_of() { ip -n "$1" -br link show "$2" | awk '{print $3}'; }
+
+# setup_ns SCENARIO
 setup_ns() {
 	ip netns add "$NS"
 	ip -n "$NS" link set lo up
+	if is_fwd "$1"; then
+		setup_router
+		return
+	fi
 	ip -n "$NS" link add "$DEV" type dummy
 	ip -n "$NS" addr add "$DST/24" dev "$DEV"
 	ip -n "$NS" link set "$DEV" up
-	# A UDP socket that never reads: the packets reach a socket (so
-	# conntrack confirms its entries) and are dropped there cheaply.
-	ip netns exec "$NS" python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
-s.bind(("198.18.0.1", 9))
-time.sleep(1e9)' &
-	SINK=$!
-	sleep 0.5
+	PG_NS=$NS PG_DEV=$DEV PG_DST=$DST PG_MAC=
+	sink "$NS" "$DST"
+}
+
+# The router between two veths: the sources' 198.18.0.0/16 on one side,
+# the sink's 198.19.0.0/24 on the other, its neighbour fixed so that no
+# ARP runs during a pass.
+setup_router() {
+	ip netns add "$NS_GEN"
+	ip netns add "$NS_SINK"
+	ip link add g0 netns "$NS_GEN" type veth peer name r0 netns "$NS"
+	ip link add r1 netns "$NS" type veth peer name s0 netns "$NS_SINK"
+	ip -n "$NS_GEN" addr add 198.18.0.2/16 dev g0
+	ip -n "$NS" addr add 198.18.0.1/16 dev r0
+	ip -n "$NS" addr add 198.19.0.254/24 dev r1
+	ip -n "$NS_SINK" addr add "$FWD_DST/24" dev s0
+	ip -n "$NS_GEN" link set g0 up
+	ip -n "$NS" link set r0 up
+	ip -n "$NS" link set r1 up
+	ip -n "$NS_SINK" link set s0 up
+	ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$NS" neigh replace "$FWD_DST" lladdr "$(mac_of "$NS_SINK" s0)" \
+		dev r1 nud permanent
+	PG_NS=$NS_GEN PG_DEV=g0 PG_DST=$FWD_DST PG_MAC=$(mac_of "$NS" r0)
+	sink "$NS_SINK" "$FWD_DST"
+}
+
+# delivered: packets the sink's device has received (fwd* only).
+delivered() {
+	ip netns exec "$NS_SINK" cat /sys/class/net/s0/statistics/rx_packets
 }
 
 teardown_ns() {
 	kill "$SINK" 2>/dev/null
 	wait "$SINK" 2>/dev/null
 	ip netns del "$NS"
+	ip netns del "$NS_GEN" 2>/dev/null
+	ip netns del "$NS_SINK" 2>/dev/null
 	if [ -n "$CT_MAX" ]; then
 		sysctl -qw net.netfilter.nf_conntrack_max="$CT_MAX"
 		CT_MAX=
@@ -159,11 +211,22 @@ states() {
 
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
+# measure SCENARIO THREADS: one pass, its packets/s. Through the router
+# that is pktgen's rate times the share of the packets that reached the
+# sink (a packet the router dropped was not forwarded).
+measure() {
+	local before pps
+	is_fwd "$1" || { pg_run "$PG_NS" "$PG_DEV" "$2"; return; }
+	before=$(delivered)
+	pps=$(pg_run "$PG_NS" "$PG_DEV" "$2") || return 1
+	echo $((pps * ($(delivered) - before) / (PACKETS * $2)))
+}
+
 # run SCENARIO SYSTEM FLOWS THREADS: prints "median min max" packets/s.
 # newflows also notes the memory its states take.
 run() {
 	local scenario=$1 system=$2 flows=$3 threads=$4 i pps all=() slab n
-	setup_ns
+	setup_ns "$scenario"
 	if ! apply "$system" "$scenario" >/tmp/bench/apply.log 2>&1; then
 		echo "bench: $system setup for $scenario failed:" >&2
 		cat /tmp/bench/apply.log >&2
@@ -173,10 +236,10 @@ run() {
 	fi
 	# shellcheck disable=SC2046
 	set -- $flows
-	pg_setup "$NS" "$DEV" "$threads" "$PACKETS" 64 "$DST" "$1" "$2" \
-		"$3" "$4" 9
+	pg_setup "$PG_NS" "$PG_DEV" "$threads" "$PACKETS" 64 "$PG_DST" \
+		"$1" "$2" "$3" "$4" 9 "$PG_MAC"
 	slab=$(slab_kb)
-	pg_run "$NS" "$DEV" "$threads" >/dev/null	# warm-up: states
+	pg_run "$PG_NS" "$PG_DEV" "$threads" >/dev/null	# warm-up: states
 	[ "$scenario" = newlimit ] && limit_note "$system"
 	if [ "$scenario" = newflows ] && [ "$system" != none ]; then
 		sleep 1
@@ -185,7 +248,7 @@ run() {
 			"$(( ($(slab_kb) - slab) * 1024 ))" >>"$memory"
 	fi
 	for i in $(seq "$REPEATS"); do
-		pps=$(pg_run "$NS" "$DEV" "$threads") || pps=0
+		pps=$(measure "$scenario" "$threads") || pps=0
 		all+=("$pps")
 	done
 	teardown_ns

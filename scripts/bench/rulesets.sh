@@ -12,6 +12,8 @@
 #   newflows   every packet a new flow (state creation rate)
 #   newlimit   the same against a full state table of LIMIT states: pf
 #              refuses the new flow, conntrack evicts an unreplied entry
+#   fwd10      est10's rules on a router: the flows cross it between two
+#              namespaces (nftables' forward chain, iptables' FORWARD)
 
 # SCALE divides every size: the smoke run in `make check` uses 100.
 SCALE=${SCALE:-1}
@@ -30,6 +32,10 @@ rule_count() {
 net_of() { echo "10.$(($1 / 256 % 256)).$(($1 % 256)).0/24"; }
 
 TCP_PORTS="21 22 25 80 110 143 443 993"
+
+# Scenarios on a router: the packets are forwarded, not received.
+is_fwd() { case "$1" in fwd*) return 0 ;; esac; return 1; }
+nft_hook() { if is_fwd "$1"; then echo forward; else echo input; fi; }
 
 supported() {
 	case "$1:$2" in
@@ -53,7 +59,7 @@ rules_pfl() {
 	[ "$1" = newlimit ] && echo "set limit states $(state_limit)"
 	echo "block in all"
 	case "$1" in
-	est10 | est10x1 | newflows | newlimit)
+	est10 | est10x1 | newflows | newlimit | fwd10)
 		echo "pass in proto tcp to port { $TCP_PORTS }"
 		;;
 	rules1k | rules10k)
@@ -79,10 +85,10 @@ rules_nft() {
 		echo "elements = { $(table_entries | paste -sd,) }"
 		echo "}"
 	fi
-	echo "chain input { type filter hook input priority 0; policy drop;"
+	echo "chain in { type filter hook $(nft_hook "$1") priority 0; policy drop;"
 	echo "ct state established,related accept"
 	case "$1" in
-	est10 | est10x1 | newflows | newlimit)
+	est10 | est10x1 | newflows | newlimit | fwd10)
 		for i in $TCP_PORTS; do echo "tcp dport $i accept"; done
 		;;
 	rules1k | rules10k)
@@ -126,12 +132,18 @@ rules_ipt_pre() {
 }
 
 rules_ipt() {
+	local chain=INPUT
+	is_fwd "$1" && chain=FORWARD
+	rules_ipt_input "$1" | sed "s/INPUT/$chain/"
+}
+
+rules_ipt_input() {
 	local i n
 	echo "*filter"
 	echo ":INPUT DROP [0:0]"
 	echo "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"
 	case "$1" in
-	est10 | est10x1 | newflows | newlimit)
+	est10 | est10x1 | newflows | newlimit | fwd10)
 		for i in $TCP_PORTS; do
 			echo "-A INPUT -p tcp --dport $i -j ACCEPT"
 		done
