@@ -485,14 +485,12 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 	 * is kept for it.
 	 */
 	pfl_ruleset_state_get(rs, nr);
-	got = pfl_state_insert(inst->states, s);
+	got = pfl_state_insert_admitted(inst->states, s);
 	if (got == s)
 		return true;
 	pfl_ruleset_state_put(rs, nr);
 	if (sd->max_src_states || sd->max_src_conn || sd->max_src_conn_rate)
 		pfl_src_state_put(src, &sk, false, desc->now);
-	if (!got)
-		return false;	/* full: counted by the table */
 	/* Created at the same time on another CPU: this packet belongs to
 	 * that state.
 	 */

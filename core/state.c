@@ -346,14 +346,20 @@ static struct pfl_state *find_locked(struct state_tbl *t, u32 hash,
 
 struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s)
 {
-	u32 hash = key_hash(st, &s->key), stripe = hash % PFL_STATE_LOCKS;
-	struct state_tbl *t, *old;
-	struct pfl_state *found;
-
 	if (!pfl_states_admit(st)) {
 		state_free(s);
 		return NULL;
 	}
+	return pfl_state_insert_admitted(st, s);
+}
+
+struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
+					    struct pfl_state *s)
+{
+	u32 hash = key_hash(st, &s->key), stripe = hash % PFL_STATE_LOCKS;
+	struct state_tbl *t, *old;
+	struct pfl_state *found;
+
 	s->hash = hash;
 	spin_lock_bh(&st->locks[stripe]);
 	t = rcu_dereference(st->cur);

@@ -106,6 +106,13 @@ void pfl_state_free_unlinked(struct pfl_states *st, struct pfl_state *s);
  * is full (@s freed, the limit counted). Under the RCU read lock.
  */
 struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s);
+/*
+ * The same without the limit check, for a state pfl_states_admit() let in
+ * (the count is a sum over CPUs: once per new flow is enough). Returns @s
+ * or the existing state, never NULL.
+ */
+struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
+					    struct pfl_state *s);
 
 /*
  * A state from outside (a sync peer): @si's key, identity, direction,
@@ -124,7 +131,7 @@ u32 pfl_states_limit(struct pfl_states *st);
 /*
  * Room for one more state? If not, counts the refusal (state-limit). Asked
  * before a state is built, so that a flood at the limit costs no
- * allocation; pfl_state_insert() asks again.
+ * allocation; pfl_state_insert() asks it too.
  */
 bool pfl_states_admit(struct pfl_states *st);
 /* Change the limit (`set limit states`); 0: the default. Caller serialises
