@@ -70,6 +70,13 @@ newest_pkg() {
 	apt-cache search --names-only "$1" | awk '{print $1}' | sort -V | tail -n 1
 }
 
+# A package apt can download (a name only other packages mention has none).
+has_candidate() {
+	local policy
+	policy=$(apt-cache policy "$1" 2>/dev/null)
+	[[ $policy == *"Candidate: "[!\(]* ]]
+}
+
 pkg_depends() {
 	apt-cache depends "$1" | awk '$1 == "Depends:" && $2 !~ /^</ {print $2}'
 }
@@ -124,6 +131,13 @@ fetch_kernels() {
 		awk '{print $1}' | sort -V | tail -n 1)
 	[ -n "$img612" ] || die "no linux-headers-6.12.*+deb12-amd64 in apt"
 	img612=linux-image-${img612#linux-headers-}
+	# Debian publishes the unsigned image first; the signed one follows
+	# days later (seen: 6.12.118 with headers and -unsigned only).
+	if ! has_candidate "$img612"; then
+		has_candidate "$img612-unsigned" ||
+			die "neither $img612 nor $img612-unsigned in apt"
+		img612=$img612-unsigned
+	fi
 	fetch_kernel 6.1 "$img61"
 	fetch_kernel 6.12 "$img612"
 }
