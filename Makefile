@@ -9,6 +9,8 @@
 #   make unit            host unit tests of the core (ASan + UBSan)
 #   make check           everything: deps, build, unit, checkpatch, VM tests
 #                        (Debian's kernels and the debug kernel)
+#   make check-quick     host tests and the 6.12 guest suite (edit-test loop)
+#   make conf-check      the pfl.conf compiler's golden tests
 #   make debug-kernel    build the KASAN/lockdep/kmemleak kernel (KCSAN=1:
 #                        the KCSAN flavour); cached in $(PFL_CACHE)/kernels
 #   make demo            boot a VM, load pfl, show it filtering traffic
@@ -58,8 +60,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Iinclude \
 	-Iinclude/uapi -Iuserland/lib -Iuserland/conf -Icore
 
-.PHONY: all userland module vm-modules deps unit tsan check checkpatch demo \
-	bench clean vm-check fuzz conf-check debug-kernel
+.PHONY: all userland module vm-modules deps unit tsan check check-quick \
+	checkpatch demo bench clean vm-check fuzz conf-check debug-kernel
 .DELETE_ON_ERROR:
 
 all: userland
@@ -201,14 +203,25 @@ debug-kernel:
 	scripts/debug-kernel $(if $(KCSAN),--kcsan)
 
 # The debug kernel (27 minutes to build when it is not cached) builds in
-# the background while everything else is tested; run-tests waits for it
-# before the debug lane and builds pfl.ko against it then.
+# the background while everything else is tested; the lanes that need it
+# start when it is ready (scripts/run-tests: lanes side by side on every
+# CPU, a time table at the end, build/logs/times.json).
+CHECK_BUILD := userland vm-modules $(UNIT_BINS) $(TSAN_BINS) $(FUZZ_BINS) \
+	$(B)/bench/micro
+
 check: deps
 	@mkdir -p $(B)/logs
 	scripts/run-tests background-kernel debug
-	$(MAKE) --no-print-directory userland vm-modules $(UNIT_BINS) \
-		$(TSAN_BINS) $(FUZZ_BINS) $(B)/bench/micro
+	$(MAKE) --no-print-directory -j$(shell nproc) $(CHECK_BUILD)
 	scripts/run-tests all $(CHECK_KERNELS)
+
+# The edit-test loop: host lanes and the 6.12 guest suite, under 10 minutes.
+check-quick: deps
+	$(MAKE) --no-print-directory -j$(shell nproc) $(CHECK_BUILD) VM_KERNELS=6.12
+	scripts/run-tests quick 6.12
+
+conf-check: userland
+	scripts/run-tests conf
 
 demo: deps
 	$(MAKE) --no-print-directory userland vm-modules
