@@ -79,7 +79,7 @@ static unsigned int pfl_hook(void *priv, struct sk_buff *skb,
 	if (unlikely(m.flags & PFL_RULE_F_LOG))
 		pfl_log(skb, state, &m);
 	if (m.block_mode != PFL_BLOCK_DROP)
-		pfl_reject(state->net, skb, af, m.block_mode);
+		pfl_reject(state->net, skb, state->hook, af, m.block_mode);
 	return NF_DROP;
 }
 

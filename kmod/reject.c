@@ -16,6 +16,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
+#include <linux/udp.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
@@ -94,6 +95,16 @@ static void fill_rst(struct tcphdr *th, const struct tcphdr *oth,
 	}
 }
 
+/*
+ * The IP packet's length. The stack trimmed the buffer to the packet
+ * before the hooks (ip_rcv_core, ipv6_rcv), so the buffer's length is it,
+ * also for a BIG TCP super-packet whose length field says 0.
+ */
+static u32 ip_len(const struct sk_buff *skb)
+{
+	return skb->len - skb_network_offset(skb);
+}
+
 static void rst4(struct net *net, struct sk_buff *oskb)
 {
 	const struct iphdr *oiph = ip_hdr(oskb);
@@ -103,11 +114,9 @@ static void rst4(struct net *net, struct sk_buff *oskb)
 	struct iphdr *iph;
 	u32 thoff = ip_hdrlen(oskb);
 
-	if (ip_is_fragment(oiph))
-		return;
 	oth = skb_header_pointer(oskb, skb_network_offset(oskb) + thoff,
 				 sizeof(_oth), &_oth);
-	if (!oth || oth->rst || thoff + oth->doff * 4 > ntohs(oiph->tot_len))
+	if (!oth || oth->rst || thoff + oth->doff * 4 > ip_len(oskb))
 		return;
 	if (fill_dst(oskb, PFL_AF_INET))
 		return;
@@ -129,7 +138,7 @@ static void rst4(struct net *net, struct sk_buff *oskb)
 	iph->ttl = READ_ONCE(net->ipv4.sysctl_ip_default_ttl);
 	skb_reset_transport_header(nskb);
 	th = skb_put(nskb, sizeof(*th));
-	fill_rst(th, oth, ntohs(oiph->tot_len) - thoff - oth->doff * 4);
+	fill_rst(th, oth, ip_len(oskb) - thoff - oth->doff * 4);
 	th->check = tcp_v4_check(sizeof(*th), iph->saddr, iph->daddr,
 				 csum_partial(th, sizeof(*th), 0));
 	iph->tot_len = htons(nskb->len);
@@ -152,7 +161,7 @@ static void rst6(struct net *net, struct sk_buff *oskb, u32 thoff)
 	struct sk_buff *nskb;
 	struct ipv6hdr *ip6h;
 	struct flowi6 fl6;
-	u32 len = ntohs(oip6h->payload_len) + sizeof(*oip6h);
+	u32 len = ip_len(oskb);
 
 	oth = skb_header_pointer(oskb, skb_network_offset(oskb) + thoff,
 				 sizeof(_oth), &_oth);
@@ -195,22 +204,88 @@ static void rst6(struct net *net, struct sk_buff *oskb, u32 thoff)
 	send_generated(net, nskb, PFL_AF_INET6);
 }
 
-/* The upper-layer protocol and its offset; -1 for a later fragment. */
+/*
+ * The upper-layer protocol and its offset; -1 for a later fragment (its
+ * first bytes are data, not a header) or a chain pfl cannot walk.
+ */
 static int l4_proto(struct sk_buff *skb, u8 af, u32 *thoff)
 {
 	unsigned int off = 0;
+	unsigned short fragoff = 0;
 	int proto;
 
 	if (af == PFL_AF_INET) {
-		if (ip_is_fragment(ip_hdr(skb)) &&
-		    (ntohs(ip_hdr(skb)->frag_off) & IP_OFFSET))
+		if (ntohs(ip_hdr(skb)->frag_off) & IP_OFFSET)
 			return -1;
 		*thoff = ip_hdrlen(skb);
 		return ip_hdr(skb)->protocol;
 	}
-	proto = ipv6_find_hdr(skb, &off, -1, NULL, NULL);
+	proto = ipv6_find_hdr(skb, &off, -1, &fragoff, NULL);
+	if (proto < 0 || fragoff)
+		return -1;
 	*thoff = off - skb_network_offset(skb);
 	return proto;
+}
+
+/*
+ * Whom pfl never answers (RFC 1122 4.2.3.10 and 3.2.2, RFC 4443 2.4,
+ * pf, nf_reject): a packet sent to or from a broadcast or multicast
+ * address, from an unspecified or loopback source arriving from outside,
+ * or one that arrived as a link-layer broadcast or multicast; else an
+ * attacker could make pfl answer a whole subnet, or a spoofed one.
+ */
+static bool no_answer(const struct sk_buff *skb, u8 af)
+{
+	if (skb->pkt_type == PACKET_BROADCAST ||
+	    skb->pkt_type == PACKET_MULTICAST)
+		return true;
+	if (af == PFL_AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+		const struct rtable *rt = skb_rtable(skb);
+
+		if (ipv4_is_multicast(iph->saddr) || ipv4_is_lbcast(iph->saddr) ||
+		    ipv4_is_zeronet(iph->saddr) ||
+		    ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr))
+			return true;
+		/*
+		 * A subnet's broadcast address: its route says so, or before
+		 * routing (PRE_ROUTING), the addresses of the arrival device.
+		 */
+		if (rt)
+			return rt->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST);
+		return skb->dev &&
+		       inet_addr_type_dev_table(dev_net(skb->dev), skb->dev,
+						iph->daddr) == RTN_BROADCAST;
+	}
+	return !(ipv6_addr_type(&ipv6_hdr(skb)->saddr) & IPV6_ADDR_UNICAST) ||
+	       !(ipv6_addr_type(&ipv6_hdr(skb)->daddr) & IPV6_ADDR_UNICAST);
+}
+
+/*
+ * A packet whose checksum is wrong was damaged or forged: answering it
+ * would only help a scanner (nf_reject does the same). Protocols without
+ * a one's complement checksum over the payload are not checked.
+ */
+static bool bad_checksum(struct sk_buff *skb, unsigned int hook, u8 af,
+			 int proto, u32 thoff)
+{
+	if (proto == IPPROTO_UDP) {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, skb_network_offset(skb) + thoff,
+					sizeof(_uh), &_uh);
+		if (!uh)
+			return true;
+		if (af == PFL_AF_INET && !uh->check)
+			return false;	/* IPv4 UDP without a checksum */
+	} else if (proto != IPPROTO_TCP && proto != IPPROTO_ICMP &&
+		   proto != IPPROTO_ICMPV6) {
+		return false;
+	}
+	if (af == PFL_AF_INET)
+		return nf_ip_checksum(skb, hook, thoff, proto);
+	return nf_ip6_checksum(skb, hook, thoff, proto);
 }
 
 /* ICMP errors are never answered; echo requests and all else are. */
@@ -228,12 +303,14 @@ static bool icmp_error(struct sk_buff *skb, u8 af, u32 thoff)
 	return *type < 128;	/* ICMPv6 errors are 0..127 */
 }
 
-void pfl_reject(struct net *net, struct sk_buff *skb, u8 af, u8 mode)
+void pfl_reject(struct net *net, struct sk_buff *skb, unsigned int hook,
+		u8 af, u8 mode)
 {
 	u32 thoff = 0;
 	int proto = l4_proto(skb, af, &thoff);
 
-	if (proto < 0)
+	if (proto < 0 || no_answer(skb, af) ||
+	    bad_checksum(skb, hook, af, proto, thoff))
 		return;
 	if (mode == PFL_BLOCK_RETURN)
 		mode = proto == IPPROTO_TCP ? PFL_BLOCK_RETURN_RST :

@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Hand-made frames for pfl's reject tests, sent on a link with AF_PACKET,
+and the answers they draw.
+
+  craft.py DEV DST-MAC KIND SRC DST PORT [bad-csum]
+      send one frame and count, for 3 s, the TCP RSTs and ICMP/ICMPv6
+      errors that come back on DEV; prints "rst N icmp N".
+      KIND: syn4, udp4, syn6.
+"""
+import socket
+import struct
+import sys
+import time
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def tcp_syn(sport, dport):
+    return struct.pack('!HHIIBBHHH', sport, dport, 1000, 0, 5 << 4, 0x02,
+                       65535, 0, 0)
+
+
+def udp(sport, dport, payload=b'pfl'):
+    return struct.pack('!HHHH', sport, dport, 8 + len(payload), 0) + payload
+
+
+def with_csum(l4, pseudo, off, bad):
+    c = csum(pseudo + l4)
+    if bad:
+        c ^= 0x5a5a
+    return l4[:off] + struct.pack('!H', c) + l4[off + 2:]
+
+
+def ip4(src, dst, proto, l4, bad):
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    pseudo = s + d + struct.pack('!BBH', 0, proto, len(l4))
+    l4 = with_csum(l4, pseudo, 16 if proto == 6 else 6, bad)
+    hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), 1, 0x4000, 64,
+                      proto, 0, s, d)
+    hdr = hdr[:10] + struct.pack('!H', csum(hdr)) + hdr[12:]
+    return 0x0800, hdr + l4
+
+
+def ip6(src, dst, proto, l4, bad):
+    s = socket.inet_pton(socket.AF_INET6, src)
+    d = socket.inet_pton(socket.AF_INET6, dst)
+    pseudo = s + d + struct.pack('!IxxxB', len(l4), proto)
+    l4 = with_csum(l4, pseudo, 16 if proto == 6 else 6, bad)
+    hdr = struct.pack('!IHBB16s16s', 6 << 28, len(l4), proto, 64, s, d)
+    return 0x86dd, hdr + l4
+
+
+def answers(frame_type, pkt):
+    """'rst', 'icmp' or None for a received frame's IP packet."""
+    if frame_type == 0x0800 and len(pkt) >= 20:
+        ihl = (pkt[0] & 15) * 4
+        proto = pkt[9]
+        if proto == 6 and len(pkt) >= ihl + 14 and pkt[ihl + 13] & 0x04:
+            return 'rst'
+        if proto == 1 and len(pkt) > ihl and pkt[ihl] in (3, 11, 12):
+            return 'icmp'
+    if frame_type == 0x86dd and len(pkt) >= 40:
+        proto = pkt[6]
+        if proto == 6 and len(pkt) >= 54 and pkt[53] & 0x04:
+            return 'rst'
+        if proto == 58 and len(pkt) > 40 and pkt[40] < 128:
+            return 'icmp'
+    return None
+
+
+def main():
+    dev, mac, kind, src, dst, port = sys.argv[1:7]
+    bad = len(sys.argv) > 7 and sys.argv[7] == 'bad-csum'
+    port = int(port)
+    if kind == 'syn4':
+        ethertype, pkt = ip4(src, dst, 6, tcp_syn(40000, port), bad)
+    elif kind == 'udp4':
+        ethertype, pkt = ip4(src, dst, 17, udp(40000, port), bad)
+    elif kind == 'syn6':
+        ethertype, pkt = ip6(src, dst, 6, tcp_syn(40000, port), bad)
+    else:
+        sys.exit('unknown kind ' + kind)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.bind((dev, 0))
+    own = s.getsockname()[4]
+    dmac = bytes.fromhex(mac.replace(':', ''))
+    s.send(dmac + own + struct.pack('!H', ethertype) + pkt)
+    counts = {'rst': 0, 'icmp': 0}
+    end = time.time() + 3
+    while time.time() < end:
+        s.settimeout(max(0.01, end - time.time()))
+        try:
+            frame, addr = s.recvfrom(65535)
+        except socket.timeout:
+            break
+        if addr[2] == socket.PACKET_OUTGOING:
+            continue
+        what = answers(struct.unpack('!H', frame[12:14])[0], frame[14:])
+        if what:
+            counts[what] += 1
+    print('rst %d icmp %d' % (counts['rst'], counts['icmp']))
+
+
+main()
