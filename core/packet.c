@@ -165,6 +165,13 @@ static int parse_ipv4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len,
 		return PFL_CTR_BAD_OFFSET;
 	ihl = (hdr[0] & 0x0f) * 4;
 	pkt->len = get16(hdr + 2);
+	/*
+	 * BIG TCP: a GSO super-packet over 64 KB carries a total length of 0;
+	 * its length is the buffer's, as the kernel's iph_totlen() takes it.
+	 * No other packet can be longer than 64 KB.
+	 */
+	if (pkt->len == 0 && pkt_len > 0xffff)
+		pkt->len = pkt_len;
 	if (ihl < 20 || pkt->len < ihl || pkt->len > pkt_len)
 		return PFL_CTR_BAD_OFFSET;
 	if (ihl > hdr_len)
@@ -184,6 +191,39 @@ static int parse_ipv4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len,
 	return parse_l4(pkt, hdr, hdr_len);
 }
 
+/*
+ * The length of an IPv6 packet whose payload length is 0 and whose first
+ * extension header is hop-by-hop options: 40 + the Jumbo Payload option's
+ * length (RFC 2675; the kernel's BIG TCP sends and receives such packets),
+ * or 0 when there is none, or it is not over 64 KB as RFC 2675 wants.
+ */
+static u32 jumbo_len(const u8 *hdr, u32 hdr_len)
+{
+	u32 end, i = 42, jumbo;
+
+	if (hdr_len < 48)
+		return 0;
+	end = 40 + (hdr[41] + 1) * 8;
+
+	if (end > hdr_len)
+		return 0;
+	while (i < end) {
+		if (hdr[i] == 0) {		/* Pad1 */
+			i++;
+			continue;
+		}
+		if (i + 2 > end || i + 2 + hdr[i + 1] > end)
+			return 0;
+		if (hdr[i] == 0xc2 && hdr[i + 1] == 4) {
+			jumbo = (u32)get16(hdr + i + 2) << 16 | get16(hdr + i + 4);
+			return jumbo > 0xffff && jumbo <= 0xffffffff - 40 ?
+				40 + jumbo : 0;
+		}
+		i += 2 + hdr[i + 1];
+	}
+	return 0;
+}
+
 static int parse_ipv6(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len,
 		      u32 pkt_len)
 {
@@ -194,10 +234,13 @@ static int parse_ipv6(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len,
 		return PFL_CTR_SHORT;
 	if ((hdr[0] >> 4) != 6)
 		return PFL_CTR_BAD_OFFSET;
-	/* Jumbograms (payload length 0) are not supported: malformed. */
 	pkt->len = 40 + get16(hdr + 4);
-	if (pkt->len == 40 && hdr[6] == IPPROTO_HOPOPTS_)
-		return PFL_CTR_BAD_OFFSET;
+	if (pkt->len == 40 && hdr[6] == IPPROTO_HOPOPTS_) {
+		/* A jumbogram, or a BIG TCP GSO super-packet. */
+		pkt->len = jumbo_len(hdr, hdr_len);
+		if (!pkt->len)
+			return hdr_len < 48 ? PFL_CTR_SHORT : PFL_CTR_BAD_OFFSET;
+	}
 	if (pkt->len > pkt_len)
 		return PFL_CTR_BAD_OFFSET;
 	memcpy(pkt->src.v6, hdr + 8, 16);

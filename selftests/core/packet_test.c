@@ -206,6 +206,54 @@ TEST(ipv6_malformed)
 	EXPECT_EQ(PFL_CTR_SHORT, parse(&pkt, PFL_AF_INET6, b, 100, 120));
 }
 
+/* BIG TCP: GSO super-packets over 64 KB, as the kernel builds them. */
+TEST(ipv4_big_tcp_total_length_zero)
+{
+	uint8_t b[40];
+	struct pfl_pkt pkt;
+
+	build_ip4(b, 20, 0, 6, 1, 2);
+	build_tcp(b + 20, 1234, 80, 1000, 0, 0x10, 512);
+	ASSERT_EQ(0, parse(&pkt, PFL_AF_INET, b, 40, 150000));
+	EXPECT_EQ(150000, pkt.len);
+	EXPECT_EQ(150000 - 40, pfl_tcp_payload_len(&pkt));
+	EXPECT_TRUE(pkt.flags & PFL_PKT_L4);
+	/* Below 64 KB a total length of 0 is just wrong. */
+	EXPECT_EQ(PFL_CTR_BAD_OFFSET, parse(&pkt, PFL_AF_INET, b, 40, 65535));
+}
+
+TEST(ipv6_big_tcp_jumbo_option)
+{
+	uint8_t b[68] = { 0 };
+	struct pfl_pkt pkt;
+
+	/* hop-by-hop: next TCP, length 0, Jumbo Payload (0xc2, 4 bytes) */
+	build_ip6(b, 0, 0, 1, 2);
+	b[40] = 6;
+	b[42] = 0xc2;
+	b[43] = 4;
+	put32(b + 44, 200000 - 40);
+	build_tcp(b + 48, 1234, 80, 1000, 0, 0x10, 512);
+	ASSERT_EQ(0, parse(&pkt, PFL_AF_INET6, b, 68, 200000));
+	EXPECT_EQ(200000, pkt.len);
+	EXPECT_EQ(6, pkt.proto);
+	EXPECT_EQ(48, pkt.l4_off);
+	EXPECT_EQ(htons(80), pkt.dport);
+	EXPECT_EQ(200000 - 68, pfl_tcp_payload_len(&pkt));
+	/* claiming more than the buffer holds */
+	EXPECT_EQ(PFL_CTR_BAD_OFFSET, parse(&pkt, PFL_AF_INET6, b, 68, 150000));
+	/* a jumbo payload that would have fit a normal length (RFC 2675) */
+	put32(b + 44, 1000);
+	EXPECT_EQ(PFL_CTR_BAD_OFFSET, parse(&pkt, PFL_AF_INET6, b, 68, 1040));
+	/* an option running past its header */
+	put32(b + 44, 200000 - 40);
+	b[43] = 9;
+	EXPECT_EQ(PFL_CTR_BAD_OFFSET, parse(&pkt, PFL_AF_INET6, b, 68, 200000));
+	/* the hop-by-hop header not at hand */
+	b[43] = 4;
+	EXPECT_EQ(PFL_CTR_SHORT, parse(&pkt, PFL_AF_INET6, b, 44, 200000));
+}
+
 /* Random bytes at every length: no read outside the buffer, ever. */
 TEST(random_input_stays_in_bounds)
 {

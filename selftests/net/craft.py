@@ -7,7 +7,12 @@ and the answers they draw.
       send one frame and count, for 3 s, the TCP RSTs and ICMP/ICMPv6
       errors that come back on DEV; prints "rst N icmp N".
       KIND: syn4, udp4, syn6.
+  craft.py ipv4-gso DEV SIZE
+      set DEV's IPv4 GSO and GRO maximum (IPv4 BIG TCP) over rtnetlink;
+      Debian 12's ip(8) predates the attributes. A kernel before 6.3
+      ignores them: the caller checks the version.
 """
+import os
 import socket
 import struct
 import sys
@@ -76,7 +81,28 @@ def answers(frame_type, pkt):
     return None
 
 
+def ipv4_gso(dev, size):
+    ifla_gso_ipv4_max_size, ifla_gro_ipv4_max_size = 63, 64
+    rtm_newlink, nlm_f_request, nlm_f_ack = 16, 1, 4
+    attrs = b''.join(struct.pack('=HHI', 8, a, size)
+                     for a in (ifla_gso_ipv4_max_size, ifla_gro_ipv4_max_size))
+    ifinfo = struct.pack('=BxHiII', socket.AF_UNSPEC, 0,
+                         socket.if_nametoindex(dev), 0, 0)
+    body = ifinfo + attrs
+    msg = struct.pack('=IHHII', 16 + len(body), rtm_newlink,
+                      nlm_f_request | nlm_f_ack, 1, 0) + body
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    s.send(msg)
+    reply = s.recv(4096)
+    err = struct.unpack('=i', reply[16:20])[0]
+    if err:
+        sys.exit('%s: %s' % (dev, os.strerror(-err)))
+    return 0
+
+
 def main():
+    if sys.argv[1] == 'ipv4-gso':
+        sys.exit(ipv4_gso(sys.argv[2], int(sys.argv[3])))
     dev, mac, kind, src, dst, port = sys.argv[1:7]
     bad = len(sys.argv) > 7 and sys.argv[7] == 'bad-csum'
     port = int(port)
