@@ -69,6 +69,24 @@ wait_listen() {
 	done
 }
 
+# wait_until TIMEOUT CMD...: run CMD every 0.1 s until it succeeds;
+# fails (status 1) when TIMEOUT seconds pass first. For conditions a test
+# waits on (a counter moving, a state appearing) instead of a fixed sleep.
+wait_until() {
+	local timeout=$1 i
+	shift
+	for i in $(seq $((timeout * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# genl_family NAME: a generic netlink family NAME is registered.
+genl_family() {
+	genl ctrl list 2>/dev/null | grep -q "^Name: $1\$"
+}
+
 pfl_loaded() {
 	grep -q '^pfl ' /proc/modules
 }
