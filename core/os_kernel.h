@@ -21,13 +21,25 @@
 #include <linux/smp.h>
 #include <asm/byteorder.h>
 
-#define pfl_zalloc(size) kzalloc(size, GFP_KERNEL)
+/*
+ * Configuration memory (instances, rulesets, tables and their entries,
+ * per-CPU counters, state tables): allocated in process context on behalf
+ * of whoever configures, and charged to that task's memory cgroup. From
+ * housekeeping (a kworker) the charge goes to the root cgroup.
+ */
+#define PFL_GFP_CONF GFP_KERNEL_ACCOUNT
+#define pfl_zalloc(size) kzalloc(size, PFL_GFP_CONF)
 #define pfl_free(ptr) kfree(ptr)
 /* Big arrays (compiled rulesets): vmalloc when kmalloc cannot. */
-#define pfl_kvzalloc(size) kvzalloc(size, GFP_KERNEL)
+#define pfl_kvzalloc(size) kvzalloc(size, PFL_GFP_CONF)
 #define pfl_kvfree(ptr) kvfree(ptr)
 
-/* The packet path allocates states without sleeping. */
+/*
+ * The packet path allocates states and source nodes without sleeping,
+ * and does not charge them: in softirq a charge would land on whatever
+ * task the interrupt happened to hit, not on the configurer. What bounds
+ * them is `set limit states` / `set limit src-nodes` (design.md).
+ */
 #define pfl_zalloc_atomic(size) kzalloc(size, GFP_ATOMIC | __GFP_NOWARN)
 
 /* Keyed hash with a secret per table. */
@@ -60,7 +72,7 @@ typedef u64 __percpu *pfl_pcpu_u64;
 
 static inline pfl_pcpu_u64 pfl_pcpu_u64_alloc(unsigned int n)
 {
-	return __alloc_percpu(n * sizeof(u64), sizeof(u64));
+	return __alloc_percpu_gfp(n * sizeof(u64), sizeof(u64), PFL_GFP_CONF);
 }
 
 static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
@@ -111,7 +123,7 @@ static inline struct pfl_pcpu_arr *pfl_pcpu_arr_alloc(unsigned int n)
 	unsigned int i, nc = (n + PFL_PCPU_CHUNK - 1) >> PFL_PCPU_CHUNK_SHIFT;
 	struct pfl_pcpu_arr *p;
 
-	p = kvzalloc(struct_size(p, chunk, nc), GFP_KERNEL);
+	p = kvzalloc(struct_size(p, chunk, nc), PFL_GFP_CONF);
 	if (!p)
 		return NULL;
 	p->n = n;
@@ -119,7 +131,8 @@ static inline struct pfl_pcpu_arr *pfl_pcpu_arr_alloc(unsigned int n)
 		unsigned int m = min_t(unsigned int, PFL_PCPU_CHUNK,
 				       n - i * PFL_PCPU_CHUNK);
 
-		p->chunk[i] = __alloc_percpu(m * sizeof(u64), sizeof(u64));
+		p->chunk[i] = __alloc_percpu_gfp(m * sizeof(u64), sizeof(u64),
+					       PFL_GFP_CONF);
 		if (!p->chunk[i]) {
 			pfl_pcpu_arr_free(p);
 			return NULL;

@@ -147,7 +147,7 @@ int pfl_dump_states_start(struct netlink_callback *cb)
 			  cb->extack);
 	if (err)
 		return err;
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
 	err = get_filter(&d->f, tb[PFL_A_STATE_FILTER], &d->filtered,

@@ -104,7 +104,7 @@ static int txn_add_rule(struct pfl_net *pn, const struct nlattr *nla,
 		u32 cap = max(64U, txn->cap * 2);
 		struct pfl_rule_def *r;
 
-		r = kvmalloc_array(cap, sizeof(*r), GFP_KERNEL);
+		r = kvmalloc_array(cap, sizeof(*r), GFP_KERNEL_ACCOUNT);
 		if (!r)
 			return -ENOMEM;
 		if (txn->nrules)
@@ -315,7 +315,7 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	INIT_LIST_HEAD(&ctx.created);
-	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL_ACCOUNT);
 	if (!opts)
 		return -ENOMEM;
 	mutex_lock(&pn->lock);

@@ -37,7 +37,8 @@ struct pfl_table_ref *pfl_table_list_find(struct list_head *list,
 
 int pfl_table_list_add(struct list_head *list, struct pfl_table *t)
 {
-	struct pfl_table_ref *ref = kzalloc(sizeof(*ref), GFP_KERNEL);
+	struct pfl_table_ref *ref = kzalloc(sizeof(*ref),
+					     GFP_KERNEL_ACCOUNT);
 
 	if (!ref) {
 		pfl_table_put(t);
@@ -271,7 +272,7 @@ int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info)
 	}
 	e = nla_data(tb[PFL_TABLE_A_ENTRIES]);
 	n = nla_len(tb[PFL_TABLE_A_ENTRIES]) / sizeof(*e);
-	hits = kvcalloc(n ? n : 1, sizeof(*hits), GFP_KERNEL);
+	hits = kvcalloc(n ? n : 1, sizeof(*hits), GFP_KERNEL_ACCOUNT);
 	if (!hits)
 		return -ENOMEM;
 	mutex_lock(&pn->lock);
@@ -449,7 +450,7 @@ int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	b.max = (skb_tailroom(skb) - 256) / sizeof(*b.e);
 	if ((int)b.max <= 0)
 		return -EMSGSIZE;
-	b.e = kvmalloc_array(b.max, sizeof(*b.e), GFP_KERNEL);
+	b.e = kvmalloc_array(b.max, sizeof(*b.e), GFP_KERNEL_ACCOUNT);
 	if (!b.e)
 		return -ENOMEM;
 	b.n = 0;
