@@ -39,6 +39,7 @@ static struct pfl_ruleset *ruleset(void)
 {
 	struct pfl_rule_def d[2] = { 0 };
 	struct pfl_options_def o = { .block_policy = PFL_BLOCK_DROP };
+	struct pfl_ruleset *rs;
 	char err[128];
 	int ret;
 
@@ -50,8 +51,14 @@ static struct pfl_ruleset *ruleset(void)
 	d[1].tcp_mask = 0x12;
 	d[1].state.max_src_conn = 3;
 	o.state_limit = 64;
-	return pfl_ruleset_build(d, 2, &o, no_tables, NULL, &ret, err,
-				 sizeof(err));
+	rs = pfl_ruleset_build(d, 2, &o, no_tables, NULL, &ret, err,
+			       sizeof(err));
+	/* Fuzzing on with no ruleset would test nothing: stop. */
+	if (!rs) {
+		fprintf(stderr, "state_fuzz: ruleset: %s (%d)\n", err, ret);
+		abort();
+	}
+	return rs;
 }
 
 static const u32 seq_base[4] = { 1000, 0xfffff000, 7777777, 0 };
