@@ -2,8 +2,13 @@
 /*
  * The generic netlink family "pfl" (include/uapi/linux/pfl.h documents
  * every command). Commands act on the netns of the requesting socket and
- * need CAP_NET_ADMIN in the user namespace owning it.
+ * need CAP_NET_ADMIN in the initial user namespace, as pf is root-only;
+ * with userns_admin=1, CAP_NET_ADMIN in the user namespace owning the
+ * netns is enough (Documentation/security.md).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
 #include <net/genetlink.h>
 
 #include <pfl/version.h>
@@ -134,94 +139,91 @@ out:
 	return err;
 }
 
-static const struct genl_ops pfl_ops[] = {
+static bool userns_admin;
+module_param(userns_admin, bool, 0444);
+MODULE_PARM_DESC(userns_admin,
+		 "let CAP_NET_ADMIN in a netns's user namespace configure it (default: init namespace only)");
+
+/*
+ * No .flags here: pfl_netlink_init() sets every op's permission flag from
+ * userns_admin before the family is registered. Genetlink checks the flag
+ * itself, for doit and dumpit alike, before parsing any attribute and
+ * before pre_doit or start run, so no command can forget the check and no
+ * request reaches pfl's own code without it. The alternatives were worse:
+ * a pre_doit check misses dumps (they have no pre_doit, and RULES_GET and
+ * TABLE_GET no start), and two op tables would have to be kept in step.
+ */
+static struct genl_ops pfl_ops[] __ro_after_init = {
 	{
 		.cmd = PFL_CMD_GET_STATUS,
 		.doit = pfl_cmd_get_status,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_ENABLE,
 		.doit = pfl_cmd_enable,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_DISABLE,
 		.doit = pfl_cmd_disable,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_RULES_BEGIN,
 		.doit = pfl_cmd_rules_begin,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_RULES_ADD,
 		.doit = pfl_cmd_rules_add,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_RULES_COMMIT,
 		.doit = pfl_cmd_rules_commit,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_RULES_GET,
 		.dumpit = pfl_dump_rules,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_GET,
 		.dumpit = pfl_dump_tables,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_ENTRIES_GET,
 		.start = pfl_dump_table_entries_start,
 		.dumpit = pfl_dump_table_entries,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_ADD,
 		.doit = pfl_cmd_table_change,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_DEL,
 		.doit = pfl_cmd_table_change,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_REPLACE,
 		.doit = pfl_cmd_table_change,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_TEST,
 		.doit = pfl_cmd_table_test,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_FLUSH,
 		.doit = pfl_cmd_table_change,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_STATES_GET,
 		.start = pfl_dump_states_start,
 		.dumpit = pfl_dump_states,
 		.done = pfl_dump_states_done,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_STATES_KILL,
 		.doit = pfl_cmd_states_kill,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = PFL_CMD_STATES_FLUSH,
 		.doit = pfl_cmd_states_flush,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
@@ -245,6 +247,13 @@ struct genl_family pfl_family __ro_after_init = {
 
 int __init pfl_netlink_init(void)
 {
+	u8 perm = userns_admin ? GENL_UNS_ADMIN_PERM : GENL_ADMIN_PERM;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(pfl_ops); i++)
+		pfl_ops[i].flags = perm;
+	if (userns_admin)
+		pr_info("userns_admin=1: user-namespace roots may configure their netns\n");
 	return genl_register_family(&pfl_family);
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # One pfl instance per network namespace: enabling one enables no other,
-# counters are per namespace, and only the namespace's admin may talk to it.
+# counters are per namespace, and only CAP_NET_ADMIN in the initial user
+# namespace may talk to it (a user namespace's root too with userns_admin=1).
 . "$(dirname "$0")/lib.sh"
 trap cleanup_all_ns EXIT
 
@@ -40,38 +41,87 @@ test_disabled_stops_counting() {
 	expect_eq "counter while disabled" "$before" "$after"
 }
 
+# as_nobody CMD...: CMD as uid 65534 without capabilities. setpriv's own
+# failure (status 127 or a message of its own) must not pass for a refusal.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
+}
+
+DENIED="pflctl: permission denied (CAP_NET_ADMIN is required)"
+
 test_unprivileged_refused() {
 	local out rc
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=-all pflctl -s info 2>&1)
+	out=$(as_nobody pflctl -s info 2>&1)
 	rc=$?
 	expect_eq "exit status" 1 "$rc" &&
-		expect_eq "message" "pflctl: permission denied (CAP_NET_ADMIN is required)" "$out"
+		expect_eq "message" "$DENIED" "$out"
 }
 
 test_unprivileged_enable_refused() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		pflctl -e >/dev/null 2>&1 && return 1
+	local out rc
+	out=$(as_nobody pflctl -e 2>&1)
+	rc=$?
+	expect_eq "exit status" 1 "$rc" &&
+		expect_eq "message" "$DENIED" "$out" || return 1
 	pflctl -s info | grep -q '^Status: Disabled'
 }
 
-# The root of a new user namespace administers the netns it owns, and no
-# other: the model nftables follows.
+# The root of a user namespace, made by an unprivileged user, has
+# CAP_NET_ADMIN over its own netns only: by default pfl refuses it, reads
+# and dumps included.
+test_userns_root_refused() {
+	local cmd out rc
+	for cmd in "-e" "-s info" "-s rules" "-s Tables"; do
+		out=$(as_nobody unshare -Urn sh -c "pflctl $cmd" 2>&1)
+		rc=$?
+		expect_eq "pflctl $cmd: exit status" 1 "$rc" &&
+			expect_eq "pflctl $cmd: message" "$DENIED" "$out" ||
+			return 1
+	done
+	pflctl -s info | grep -q '^Status: Disabled'
+}
+
+# With userns_admin=1 the root of a user namespace administers the netns
+# it owns, and no other: the model nftables follows.
 test_userns_admin_owns_its_netns() {
-	unshare -U -r -n sh -c 'pflctl -e && pflctl -s info' |
-		grep -q '^Status: Enabled' || return 1
-	pflctl -s info | grep -q '^Status: Disabled'
+	local out
+	unload_pfl || return 1
+	insmod "$PFL_KO" userns_admin=1 || return 1
+	out=$(as_nobody unshare -Urn sh -c 'pflctl -e && pflctl -s info' 2>&1)
+	grep -q '^Status: Enabled' <<<"$out" ||
+		{ printf '%s\n' "$out"; return 1; }
+	pflctl -s info | grep -q '^Status: Disabled' || return 1
+	ip netns exec "$ns1" pflctl -s info | grep -q '^Status: Disabled' ||
+		return 1
+	unload_pfl && load_pfl
 }
 
+# The instance of a deleted netns goes with it. `ip netns del` only drops
+# the name: the netns is cleaned up later, asynchronously. A veth peer in
+# ns1 disappears when that cleanup runs (the same cleanup_net pass calls
+# pfl's pernet exit); after it a new netns gets a fresh, disabled
+# instance, and the module unloads at the end (no instance left behind).
 test_netns_delete_while_enabled() {
-	local ns3
+	local ns3 i
 	setup_ns ns3 || return 1
+	ip link add v9-a netns "$ns1" type veth peer name v9-b netns "$ns3" ||
+		return 1
 	ip netns exec "$ns3" pflctl -e >/dev/null || return 1
-	ip netns del "$ns3"
+	ip netns exec "$ns3" pflctl -s info | grep -q '^Status: Enabled' ||
+		return 1
+	ip netns del "$ns3" || return 1
+	ip netns list | grep -q "^$ns3\b" && { echo "$ns3 still listed"; return 1; }
+	for i in $(seq 300); do
+		ip -n "$ns1" link show v9-a >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	[ "$i" -lt 300 ] || { echo "netns $ns3 never cleaned up"; return 1; }
+	setup_ns ns4 || return 1
+	ip netns exec "$ns4" pflctl -s info | grep -q '^Status: Disabled'
 }
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns1 ns2 && link_ns "$ns1" "$ns2" 1 || ktap_exit_fail_msg "setup failed"
 run_test "enable in one netns enables no other" test_isolation
@@ -79,9 +129,11 @@ run_test "counters are per netns and per family" test_counters_per_netns
 run_test "disabled counts nothing" test_disabled_stops_counting
 run_test "unprivileged user is refused" test_unprivileged_refused
 run_test "unprivileged enable changes nothing" test_unprivileged_enable_refused
-run_test "user-namespace root administers its own netns only" \
+run_test "user-namespace root is refused" test_userns_root_refused
+run_test "userns_admin=1: user-namespace root administers its own netns only" \
 	test_userns_admin_owns_its_netns
-run_test "netns deleted while enabled" test_netns_delete_while_enabled
+run_test "netns deleted while enabled: its instance goes" \
+	test_netns_delete_while_enabled
 cleanup_all_ns
 unload_pfl
 ktap_finished

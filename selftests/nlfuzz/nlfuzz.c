@@ -14,11 +14,13 @@
  *
  * Every request must get its answer (an ack, an error, or a dump to its
  * end) within a few seconds; with -u the caller drops to that user first
- * and every request must be refused. Exit 0 when all went as expected;
- * the kernel's side (no crash, warning or leak) is for the runner to check.
+ * and every request must be refused, as with -r, for a caller that is
+ * unprivileged already (setpriv, root of a user namespace). Exit 0 when
+ * all went as expected; the kernel's side (no crash, warning or leak) is
+ * for the runner to check.
  *
  *   pfl-nlfuzz [-t SECONDS] [-n COUNT] [-s SEED] [-c DIR] [-w DIR] [-u UID]
- *              [-v]
+ *              [-r] [-v]
  *   pfl-nlfuzz -W DIR     write the built-in seeds to DIR and exit
  */
 #include <dirent.h>
@@ -676,7 +678,7 @@ static void drop_privileges(uid_t uid)
 }
 
 static const char usage_text[] =
-	"usage: pfl-nlfuzz [-t SECONDS] [-n COUNT] [-s SEED] [-c DIR] [-w DIR] [-u UID] [-v]\n"
+	"usage: pfl-nlfuzz [-t SECONDS] [-n COUNT] [-s SEED] [-c DIR] [-w DIR] [-u UID] [-r] [-v]\n"
 	"       pfl-nlfuzz -W DIR\n";
 
 struct options {
@@ -691,7 +693,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	unsigned int i;
 	int c;
 
-	while ((c = getopt(argc, argv, "t:n:s:c:w:u:W:v")) != -1) {
+	while ((c = getopt(argc, argv, "t:n:s:c:w:u:rW:v")) != -1) {
 		switch (c) {
 		case 't':
 			o->seconds = atoi(optarg);
@@ -710,6 +712,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'u':
 			o->uid = atol(optarg);
+			break;
+		case 'r':
+			expect_refusal = true;
 			break;
 		case 'v':
 			verbose = true;
@@ -781,7 +786,7 @@ static void remember(struct input *in, const struct answer *ans, bool keep)
 int main(int argc, char **argv)
 {
 	struct options o = { .seconds = 10, .uid = -1 };
-	unsigned long sent = 0, ok = 0, refused = 0, bad = 0;
+	unsigned long sent = 0, ok = 0, refused = 0, eperm = 0, bad = 0;
 	struct input *in = input_new(0, false);
 	unsigned int nfirst;
 	struct answer ans;
@@ -831,7 +836,9 @@ int main(int argc, char **argv)
 		}
 		if (ans.error)
 			refused++;
-		else
+		if (ans.error == EPERM)
+			eperm++;
+		if (!ans.error)
 			ok++;
 		if (!acceptable(&ans)) {
 			fprintf(stderr,
@@ -843,7 +850,7 @@ int main(int argc, char **argv)
 		}
 		remember(in, &ans, sent > nfirst);
 	}
-	printf("# %lu requests: %lu succeeded, %lu refused, %u distinct answers\n",
-	       sent, ok, refused, nseen);
+	printf("# %lu requests: %lu succeeded, %lu refused (%lu EPERM), %u distinct answers\n",
+	       sent, ok, refused, eperm, nseen);
 	return bad ? 1 : 0;
 }

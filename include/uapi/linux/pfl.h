@@ -6,7 +6,8 @@
  * userland tool include it. Family name PFL_GENL_NAME, version
  * PFL_GENL_VERSION. The family is per network namespace: every command acts
  * on the instance of the netns of the requesting socket. Every command needs
- * CAP_NET_ADMIN in the user namespace owning that netns.
+ * CAP_NET_ADMIN in the initial user namespace (in the user namespace owning
+ * that netns if the module was loaded with userns_admin=1).
  *
  * Errors come back as netlink errors with an extended-ack message naming the
  * problem; a tool prints that message.
