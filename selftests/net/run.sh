@@ -9,8 +9,8 @@
 #
 # The first line names every script it will run ("# pfl-selftests: ..."),
 # so the runner counts a script that never started as failed. Each script
-# has a time limit of three times its weight (selftests/net/weights, its
-# cost on the debug kernel), at least 10 minutes; its time is printed.
+# has a time limit of five times its weight (selftests/net/weights, its
+# cost on the debug kernel), at least 15 minutes; its time is printed.
 cd "$(dirname "$0")" || exit 1
 if [ $# -eq 0 ]; then
 	for t in *.sh; do
@@ -22,8 +22,8 @@ echo "# pfl-selftests: $*"
 rc=0
 for t in "$@"; do
 	w=$(awk -v t="$t" '$1 == t {print $2}' weights 2>/dev/null)
-	limit=$((3 * ${w:-120}))
-	[ "$limit" -ge 600 ] || limit=600
+	limit=$((5 * ${w:-120}))
+	[ "$limit" -ge 900 ] || limit=900
 	echo "# selftest $t ($(uname -r))"
 	start=$(date +%s)
 	timeout -k 10 "$limit" bash "./$t"
