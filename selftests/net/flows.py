@@ -42,7 +42,7 @@ def udp_echo(port):
 def udp_ask(host, port, sport=0):
     s = socket.socket(family(host), socket.SOCK_DGRAM)
     s.bind(('', int(sport)))
-    s.settimeout(float(os.environ.get('FLOWS_TIMEOUT', '2')))
+    s.settimeout(float(os.environ.get('FLOWS_TIMEOUT', '5')))
     try:
         # EPERM when the firewall refuses the flow on the way out
         s.sendto(b'ask', (host, int(port)))

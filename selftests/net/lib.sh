@@ -105,13 +105,15 @@ counter() {
 }
 
 # run_test DESCRIPTION FUNCTION: one KTAP test; the function's output is
-# shown as diagnostics so a failure explains itself.
+# shown as diagnostics so a failure explains itself, and so is the time it
+# took (what selftests/net/weights and the time limits are tuned from).
 run_test() {
-	local desc=$1 out rc
+	local desc=$1 out rc start=$SECONDS
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	echo "# $((SECONDS - start)) s: $desc"
 	if [ $rc -eq 0 ]; then
 		ktap_test_pass "$desc"
 	else

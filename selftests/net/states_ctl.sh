@@ -14,13 +14,14 @@ cli() { ip netns exec "$ns_c" "$@"; }
 srv() { ip netns exec "$ns_s" "$@"; }
 bg() { "$@" >/dev/null 2>&1 </dev/null & BG_PIDS+=($!); }
 
-# load [TIMEOUTS]: the tests' ruleset. ICMP states outlive the slowest
-# (debug) kernel's test steps; so do UDP ones in the big dump.
+# load [TIMEOUTS]: the tests' ruleset. ICMP, answered UDP and closed TCP states
+# outlive the slowest (debug) kernel's test steps; so do unanswered UDP
+# ones in the big dump.
 load() {
 	cli pflctl -f - <<R
 set skip on lo
 set limit states 20000
-set timeout { udp.first 50, tcp.established 7200 }
+set timeout { udp.first 50, udp.single 600, tcp.established 7200, tcp.finwait 600 }
 set timeout { icmp.first 300, icmp.error 300 ${1:-} }
 block all
 pass quick inet6 proto icmp6 icmp6-type { neighbrsol neighbradv } no state
@@ -50,22 +51,32 @@ test_show_states() {
 	expect_eq "-j states" 3 "$(cli pflctl -j -s states | jq length)"
 }
 
+# kill_says WHAT N PFLCTL-ARGS...: pflctl reports N states killed.
+kill_says() {
+	local what=$1 n=$2 out
+	shift 2
+	out=$(cli pflctl "$@" 2>&1)
+	grep -q "killed $n states" <<<"$out" && return 0
+	echo "$what: expected 'killed $n states', got '$out'"
+	cli pflctl -s states
+	return 1
+}
+
 test_kill_host_and_id() {
 	local id
 	cli pflctl -F states >/dev/null 2>&1 || return 1
-	cli python3 "$FLOWS" udp-ask 10.0.1.2 53 40002 || return 1
-	cli python3 "$FLOWS" udp-ask 10.0.1.2 53 40003 || return 1
-	cli ping -c 1 -W 2 fd00:1::2 >/dev/null || { echo "ping6"; return 1; }
+	cli python3 "$FLOWS" udp-ask 10.0.1.2 53 40002 || { echo "udp ask 1"; return 1; }
+	cli python3 "$FLOWS" udp-ask 10.0.1.2 53 40003 || { echo "udp ask 2"; return 1; }
+	cli ping -c 1 -W 5 fd00:1::2 >/dev/null || { echo "ping6"; return 1; }
 	# from 10.0.1.1 to fd00:1::2: nothing (families differ)
-	cli pflctl -k 10.0.1.1 -k fd00:1::2 2>&1 | grep -q 'killed 0 states' ||
-		return 1
+	kill_says "-k v4 -k v6" 0 -k 10.0.1.1 -k fd00:1::2 || return 1
 	id=$(cli pflctl -j -s states |
 		jq -r '.[] | select(.near.port == 40002) | .id')
-	[ -n "$id" ] || { echo "no id"; return 1; }
-	cli pflctl -k id -k "$id" 2>&1 | grep -q 'killed 1 states' || return 1
+	[ -n "$id" ] || { echo "no id"; cli pflctl -s states; return 1; }
+	kill_says "-k id" 1 -k id -k "$id" || return 1
 	expect_eq "states after -k id" 2 "$(cli pflctl -j -s states | jq length)" ||
 		return 1
-	cli pflctl -k 10.0.1.0/24 2>&1 | grep -q 'killed 1 states' || return 1
+	kill_says "-k net" 1 -k 10.0.1.0/24 || return 1
 	expect_eq "left: the IPv6 one" ipv6-icmp \
 		"$(cli pflctl -j -s states | jq -r '.[].proto')" || return 1
 	! cli pflctl -k nonsense 2>/dev/null || { echo "bad host accepted"; return 1; }
@@ -86,7 +97,7 @@ test_timeouts_and_memory() {
 	cli pflctl -s timeouts | grep -Eq '^tcp\.established +7200s$' || return 1
 	cli pflctl -s timeouts | grep -Eq '^adaptive\.start +12000 states$' ||
 		{ cli pflctl -s timeouts; return 1; }
-	expect_eq "-j timeouts" 30 "$(cli pflctl -j -s timeouts | jq '.["udp.single"]')" ||
+	expect_eq "-j timeouts" 60 "$(cli pflctl -j -s timeouts | jq '.["udp.multiple"]')" ||
 		return 1
 	cli pflctl -s memory | grep -Eq '^states +hard limit +20000$' ||
 		{ cli pflctl -s memory; return 1; }
@@ -94,12 +105,13 @@ test_timeouts_and_memory() {
 }
 
 test_big_dump_once_each() {
-	local n=5000 got uniq
+	local n=5000 dump got uniq
 	load ", udp.first 600, udp.single 600, udp.multiple 600" || return 1
 	cli pflctl -F states >/dev/null 2>&1 || return 1
 	cli python3 "$FLOWS" udp-burst 10.0.1.2 53 $n || return 1
-	got=$(cli pflctl -s states | grep -c '^all udp')
-	uniq=$(cli pflctl -s states | grep '^all udp' | sort -u | wc -l)
+	dump=$(cli pflctl -s states | grep '^all udp')
+	got=$(wc -l <<<"$dump")
+	uniq=$(sort -u <<<"$dump" | wc -l)
 	expect_eq "states dumped" $n "$got" || return 1
 	expect_eq "distinct states dumped" $n "$uniq" || return 1
 	# the table grew from 1024 buckets on the way
