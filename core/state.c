@@ -10,6 +10,14 @@
  * tables (stripe = hash % PFL_STATE_LOCKS and both tables are multiples of
  * PFL_STATE_LOCKS buckets), so lookups, inserts and removals go on
  * throughout; a lookup that misses while its stripe moved looks again.
+ *
+ * The table being emptied hangs off the new one (state_tbl.old), set
+ * before the new table is published: whoever sees the new table reaches
+ * the old one through it, with the address dependency of
+ * rcu_dereference() as the only ordering, on any CPU. (Two separate
+ * pointers in pfl_states would need a read barrier between their loads:
+ * a weakly ordered CPU could otherwise see the new, empty table and not
+ * yet the old one, and miss or duplicate a state.)
  */
 #include "state.h"
 #include "rules.h"
@@ -28,12 +36,12 @@ enum {
 struct state_tbl {
 	u32 mask;		/* buckets - 1 */
 	u32 gen;
+	struct state_tbl __rcu *old;	/* being emptied into this one */
 	struct hlist_nulls_head b[];
 };
 
 struct pfl_states {
 	struct state_tbl __rcu *cur;
-	struct state_tbl __rcu *old;	/* being emptied into cur */
 	u32 gen;		/* bumped when a resize starts and ends */
 	u32 limit;
 	u32 creator;
@@ -164,13 +172,10 @@ void pfl_states_destroy(struct pfl_states *st)
 
 	if (!st)
 		return;
-	t = rcu_dereference_protected(st->old, true);
-	for (i = 0; t && i <= t->mask; i++)
-		free_chain(&t->b[i]);
-	pfl_kvfree(t);
 	t = rcu_dereference_protected(st->cur, true);
 	for (i = 0; i <= t->mask; i++)
 		free_chain(&t->b[i]);
+	/* No resize is running: the old table is gone. */
 	pfl_kvfree(t);
 	pfl_src_nodes_destroy(st->src);
 	pfl_pcpu_u64_free(st->pcpu);
@@ -256,10 +261,11 @@ struct pfl_state *pfl_state_lookup(struct pfl_states *st,
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_SEARCH, 1);
 	do {
 		v = read_seqcount_begin(seq);
-		s = find(rcu_dereference(st->cur), hash, k, now);
+		t = rcu_dereference(st->cur);
+		s = find(t, hash, k, now);
 		if (s)
 			return s;
-		t = rcu_dereference(st->old);
+		t = rcu_dereference(t->old);
 		if (t) {
 			s = find(t, hash, k, now);
 			if (s)
@@ -363,7 +369,7 @@ struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 	s->hash = hash;
 	spin_lock_bh(&st->locks[stripe]);
 	t = rcu_dereference(st->cur);
-	old = rcu_dereference(st->old);
+	old = rcu_dereference(t->old);
 	found = find_locked(t, hash, &s->key, s->last);
 	if (!found && old)
 		found = find_locked(old, hash, &s->key, s->last);
@@ -568,7 +574,7 @@ static void resize(struct pfl_states *st, u32 nbuckets)
 	if (!t)
 		return;		/* a crowded table still works */
 	WRITE_ONCE(st->gen, st->gen + 1);
-	rcu_assign_pointer(st->old, old);
+	RCU_INIT_POINTER(t->old, old);	/* published with t, just below */
 	rcu_assign_pointer(st->cur, t);
 	/* After this no insert can still be on its way into @old. */
 	synchronize_rcu();
@@ -576,7 +582,10 @@ static void resize(struct pfl_states *st, u32 nbuckets)
 		move_stripe(st, old, t, k);
 		cond_resched();
 	}
-	rcu_assign_pointer(st->old, NULL);
+	/* Empty now; a reader that still follows the pointer finds nothing
+	 * (and its stripe's seqcount moved while it was emptied).
+	 */
+	RCU_INIT_POINTER(t->old, NULL);
 	WRITE_ONCE(st->gen, st->gen + 1);
 	synchronize_rcu();
 	pfl_kvfree(old);
@@ -679,7 +688,7 @@ int pfl_states_walk_bucket(struct pfl_states *st, u32 bucket, u32 now,
 	t = rcu_dereference(st->cur);
 	if (bucket <= t->mask) {
 		ret = walk_chain(&t->b[bucket], now, fn, arg);
-		old = rcu_dereference(st->old);
+		old = rcu_dereference(t->old);
 		/* While moving, states of this bucket may still be in the
 		 * old table's: each old bucket goes with its lowest new one.
 		 */

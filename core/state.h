@@ -4,9 +4,10 @@
  *
  * Lookups take no lock: buckets are RCU hlist_nulls chains whose end
  * marker names the bucket, so a reader that a concurrent move carried into
- * another chain notices and starts again; a resize generation (seqcount)
- * makes a miss during a resize retry. Inserts and removals take the lock of
- * the bucket's stripe (one of PFL_STATE_LOCKS); a resize takes all of them.
+ * another chain notices and starts again; a per-stripe seqcount makes a
+ * miss while a resize moved the stripe retry. Inserts and removals take the
+ * lock of the bucket's stripe (one of PFL_STATE_LOCKS); a resize takes them
+ * one after the other (state.c says how a resize is ordered).
  * A state's own lock serialises the updates of one connection (TCP windows,
  * counters, expiry). Lock order: stripe lock, then state lock.
  *
