@@ -215,6 +215,22 @@ static int check_port(const struct pfl_port_def *p, const char *side,
 	}
 }
 
+/* Timeouts in seconds are bounded; adaptive.start/end count states. */
+static int check_timeouts(const u32 *to, const char *what, char *err,
+			  size_t errlen)
+{
+	unsigned int i;
+
+	if (to[PFL_TO_UNSPEC])
+		return fail(err, errlen, "%sbad timeout 0", what);
+	for (i = PFL_TO_UNSPEC + 1; i < PFL_TO_ADAPTIVE_START; i++)
+		if (to[i] > PFL_TIMEOUT_MAX)
+			return fail(err, errlen,
+				    "%stimeout %u: %u s is more than %u", what,
+				    i, to[i], PFL_TIMEOUT_MAX);
+	return 0;
+}
+
 static int check_state(const struct pfl_rule_def *d, char *err,
 		       size_t errlen)
 {
@@ -235,8 +251,8 @@ static int check_state(const struct pfl_rule_def *d, char *err,
 				    "state options without 'keep state'");
 		return 0;
 	}
-	if (s->timeouts[PFL_TO_UNSPEC])
-		return fail(err, errlen, "state: bad timeout 0");
+	if (check_timeouts(s->timeouts, "state: ", err, errlen))
+		return -EINVAL;
 	if (s->flush > 2)
 		return fail(err, errlen, "state: bad flush %u", s->flush);
 	if (s->flush && !s->overload[0])
@@ -244,6 +260,12 @@ static int check_state(const struct pfl_rule_def *d, char *err,
 	if (!s->max_src_conn_rate != !s->max_src_conn_secs)
 		return fail(err, errlen,
 			    "state: max-src-conn-rate needs N/SECONDS");
+	if (s->max_src_conn_rate > PFL_CONN_RATE_MAX ||
+	    s->max_src_conn_secs > PFL_TIMEOUT_MAX)
+		return fail(err, errlen,
+			    "state: max-src-conn-rate %u/%u: at most %u/%u",
+			    s->max_src_conn_rate, s->max_src_conn_secs,
+			    PFL_CONN_RATE_MAX, PFL_TIMEOUT_MAX);
 	return 0;
 }
 
@@ -333,8 +355,8 @@ int pfl_options_def_check(const struct pfl_options_def *o, char *err,
 	    o->block_policy != PFL_BLOCK_RETURN)
 		return fail(err, errlen, "bad block-policy %u",
 			    o->block_policy);
-	if (o->timeouts[PFL_TO_UNSPEC])
-		return fail(err, errlen, "bad timeout 0");
+	if (check_timeouts(o->timeouts, "", err, errlen))
+		return -EINVAL;
 	if (o->nskip > PFL_SKIP_MAX)
 		return fail(err, errlen, "more than %u skip interfaces",
 			    PFL_SKIP_MAX);

@@ -153,7 +153,10 @@ bool pfl_src_conn(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
 		else
 			s->rate -= (u32)((u64)s->rate * diff / secs);
 		s->rate_last = now;
-		s->rate += RATE_ONE;
+		/* Capped just above the limit: refused connections keep it
+		 * over, and it cannot wrap (rate <= PFL_CONN_RATE_MAX).
+		 */
+		s->rate = min_t(u32, s->rate + RATE_ONE, (rate + 1) * RATE_ONE);
 		if (s->rate > rate * RATE_ONE)
 			ok = false;
 	}

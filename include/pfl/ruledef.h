@@ -16,6 +16,20 @@
 
 #define PFL_IFNAMSIZ 16
 
+/*
+ * Bounds of the numeric options. pfl_rule_def_check() and
+ * pfl_options_def_check() enforce them (in the module and in pflctl -n
+ * alike) and the pfl.conf parser names them in its errors.
+ *
+ * PFL_TIMEOUT_MAX: seconds. Expiry compares the instance's clock in signed
+ * 32 bits, so a longer timeout would wrap into the past and expire at
+ * once; 2^30 s is 34 years.
+ * PFL_CONN_RATE_MAX: max-src-conn-rate's N. The estimate counts each
+ * connection as 1000 in 32 bits (core/srcnode.c).
+ */
+#define PFL_TIMEOUT_MAX (1U << 30)
+#define PFL_CONN_RATE_MAX 1000000U
+
 /* Addresses: IPv4 in the first four bytes, network order. */
 union pfl_addr {
 	__be32 v4;

@@ -594,7 +594,7 @@ TEST(counters)
 /* Each def must be refused, with a message. */
 TEST(check_refuses_bad_defs)
 {
-	struct pfl_rule_def d[40];
+	struct pfl_rule_def d[48];
 	struct pfl_options_def o;
 	char err[128];
 	unsigned int i, n = 0;
@@ -646,6 +646,18 @@ TEST(check_refuses_bad_defs)
 	BAD(d[n].flags = PFL_RULE_F_KEEP_STATE;
 	    d[n].state.max_src_conn_rate = 5);
 	BAD(d[n].flags = PFL_RULE_F_KEEP_STATE; d[n].state.timeouts[0] = 1);
+	/* past 2^30 s a timeout would wrap into the past and expire at once */
+	BAD(d[n].flags = PFL_RULE_F_KEEP_STATE;
+	    d[n].state.timeouts[PFL_TO_UDP_SINGLE] = PFL_TIMEOUT_MAX + 1);
+	BAD(d[n].flags = PFL_RULE_F_KEEP_STATE;
+	    d[n].state.timeouts[PFL_TO_INTERVAL] = 0xffffffff);
+	/* the rate estimate counts N x 1000 in 32 bits */
+	BAD(d[n].flags = PFL_RULE_F_KEEP_STATE;
+	    d[n].state.max_src_conn_rate = PFL_CONN_RATE_MAX + 1;
+	    d[n].state.max_src_conn_secs = 1);
+	BAD(d[n].flags = PFL_RULE_F_KEEP_STATE;
+	    d[n].state.max_src_conn_rate = 1;
+	    d[n].state.max_src_conn_secs = PFL_TIMEOUT_MAX + 1);
 #undef BAD
 	ASSERT_LE(n, ARRAY_SIZE(d));
 	quiet = true;
@@ -672,6 +684,12 @@ TEST(check_refuses_bad_defs)
 	o.timeouts[0] = 3;
 	EXPECT_EQ(-EINVAL, pfl_options_def_check(&o, err, sizeof(err)));
 	EXPECT_EQ(NULL, build(d, 0, &o));
+	o.timeouts[0] = 0;
+	o.timeouts[PFL_TO_TCP_ESTABLISHED] = PFL_TIMEOUT_MAX;
+	o.timeouts[PFL_TO_ADAPTIVE_END] = 0xffffffff;	/* states */
+	EXPECT_EQ(0, pfl_options_def_check(&o, err, sizeof(err))) TH_LOG("%s", err);
+	o.timeouts[PFL_TO_TCP_ESTABLISHED] = PFL_TIMEOUT_MAX + 1;
+	EXPECT_EQ(-EINVAL, pfl_options_def_check(&o, err, sizeof(err)));
 }
 
 TEST(check_accepts_good_defs)

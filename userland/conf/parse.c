@@ -312,11 +312,19 @@ static unsigned int parse_timeout_name(struct cf_parser *p)
 	return to;
 }
 
+/* A timeout's value: seconds, or states for adaptive.start and .end. */
+static unsigned long expect_timeout(struct cf_parser *p, unsigned int to)
+{
+	bool states = to == PFL_TO_ADAPTIVE_START || to == PFL_TO_ADAPTIVE_END;
+
+	return expect_uint(p, 1, states ? UINT32_MAX : PFL_TIMEOUT_MAX);
+}
+
 static void timeout_item(struct cf_parser *p, void *ctx)
 {
 	unsigned int to = parse_timeout_name(p);
 
-	p->conf->opts.timeouts[to] = expect_uint(p, 1, UINT32_MAX);
+	p->conf->opts.timeouts[to] = expect_timeout(p, to);
 }
 
 static void parse_set(struct cf_parser *p)
@@ -735,7 +743,7 @@ static void state_opt(struct cf_parser *p, struct cf_rule *r,
 	if (to >= 0) {
 		if (s->timeouts[to])
 			cf_error(p, &t.loc, "'%s' given twice", t.s);
-		s->timeouts[to] = expect_uint(p, 1, UINT32_MAX);
+		s->timeouts[to] = expect_timeout(p, to);
 		return;
 	}
 	if (*seen & (1 << i))
@@ -756,9 +764,11 @@ static void state_opt(struct cf_parser *p, struct cf_rule *r,
 		const char *slash = strchr(v.s, '/');
 		char *n = cf_strndup(p, v.s, slash ? slash - v.s : 0);
 
-		if (!slash || cf_parse_uint(n, UINT32_MAX, &a) ||
-		    cf_parse_uint(slash + 1, UINT32_MAX, &b) || !a || !b)
-			cf_error(p, &v.loc, "expected N/SECONDS, got %s",
+		if (!slash || cf_parse_uint(n, PFL_CONN_RATE_MAX, &a) ||
+		    cf_parse_uint(slash + 1, PFL_TIMEOUT_MAX, &b) || !a || !b)
+			cf_error(p, &v.loc,
+				 "expected N/SECONDS (N from 1 to %u, SECONDS from 1 to %u), got %s",
+				 PFL_CONN_RATE_MAX, PFL_TIMEOUT_MAX,
 				 cf_tok_desc(p, &v));
 		s->max_src_conn_rate = a;
 		s->max_src_conn_secs = b;
