@@ -35,6 +35,21 @@ static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_TIMEOUTS]	= { .type = NLA_REJECT },
 };
 
+#ifdef NL_SET_ERR_MSG_FMT
+void pfl_nl_set_err_fmt(struct netlink_ext_ack *extack, const char *fmt, ...)
+{
+	char buf[NETLINK_MAX_FMTMSG_LEN];
+	va_list ap;
+
+	if (!extack)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);	/* cut, never over */
+	va_end(ap);
+	NL_SET_ERR_MSG_FMT(extack, "%s", buf);
+}
+#endif
+
 static int pfl_put_counters(struct sk_buff *skb, struct pfl_inst *inst)
 {
 	struct nlattr *nest;

@@ -15,20 +15,6 @@
 /* Rules in one ruleset, at most: about 0.5 KB each while loading. */
 #define PFL_RULES_MAX (1U << 18)
 
-static char pfl_err_buf[160];
-
-void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!extack)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(pfl_err_buf, sizeof(pfl_err_buf), fmt, ap);
-	va_end(ap);
-	extack->_msg = pfl_err_buf;
-}
-
 const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1] = {
 	[PFL_OPT_A_BLOCK_POLICY] = NLA_POLICY_RANGE(NLA_U8, PFL_BLOCK_DROP,
 						    PFL_BLOCK_RETURN),
@@ -97,7 +83,8 @@ static int txn_add_rule(struct pfl_net *pn, const struct nlattr *nla,
 	int err;
 
 	if (txn->nrules == PFL_RULES_MAX) {
-		pfl_nl_set_err(extack, "more than %u rules", PFL_RULES_MAX);
+		pfl_nl_set_err(extack, "too many rules", "more than %u rules",
+			       PFL_RULES_MAX);
 		return -E2BIG;
 	}
 	if (txn->nrules == txn->cap) {
@@ -118,7 +105,8 @@ static int txn_add_rule(struct pfl_net *pn, const struct nlattr *nla,
 		return err;
 	err = pfl_rule_def_check(&txn->rules[txn->nrules], msg, sizeof(msg));
 	if (err) {
-		pfl_nl_set_err(extack, "rule %u: %s", txn->nrules, msg);
+		pfl_nl_set_err(extack, "invalid rule (pflctl -n names the problem)",
+			       "rule %u: %s", txn->nrules, msg);
 		return err;
 	}
 	txn->nrules++;
@@ -229,7 +217,8 @@ static int parse_options(struct pfl_options_def *o, const struct nlattr *nla,
 	}
 	err = pfl_options_def_check(o, msg, sizeof(msg));
 	if (err)
-		pfl_nl_set_err(extack, "options: %s", msg);
+		pfl_nl_set_err(extack, "invalid options (pflctl -n names the problem)",
+			       "options: %s", msg);
 	return err;
 }
 
@@ -328,7 +317,8 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 	rs = pfl_ruleset_build(pn->txn.rules, pn->txn.nrules, opts,
 			       resolve_table, &ctx, &err, msg, sizeof(msg));
 	if (!rs) {
-		pfl_nl_set_err(info->extack, "%s", msg);
+		pfl_nl_set_err(info->extack, "the ruleset does not build",
+			       "%s", msg);
 		goto discard;
 	}
 	install_tables(pn, &ctx);

@@ -88,13 +88,15 @@ int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
 	n = nla_len(nla) / sizeof(*e);
 	for (i = 0; i < n; i++) {
 		if (pfl_table_entry_check(&e[i])) {
-			pfl_nl_set_err(extack, "table <%s>: entry %u is invalid",
+			pfl_nl_set_err(extack, "invalid table entry",
+				       "table <%s>: entry %u is invalid",
 				       pfl_table_name(t), i);
 			return -EINVAL;
 		}
 	}
 	if (add && pfl_table_count(t) + n > PFL_TABLE_ENTRIES_MAX) {
-		pfl_nl_set_err(extack, "table <%s> would exceed %u entries",
+		pfl_nl_set_err(extack, "too many table entries",
+			       "table <%s> would exceed %u entries",
 			       pfl_table_name(t), PFL_TABLE_ENTRIES_MAX);
 		return -ENOSPC;
 	}
@@ -166,7 +168,8 @@ static struct pfl_table *request_table(struct pfl_net *pn, struct nlattr **tb,
 	if (ref)
 		return ref->table;
 	if (!create) {
-		pfl_nl_set_err(info->extack, "table <%s> does not exist", name);
+		pfl_nl_set_err(info->extack, "no such table",
+			       "table <%s> does not exist", name);
 		return ERR_PTR(-ENOENT);
 	}
 	t = pfl_table_create(name, PFL_TABLE_F_PERSIST);
@@ -196,8 +199,8 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	if (pfl_table_flags(t) & PFL_TABLE_F_CONST) {
-		pfl_nl_set_err(info->extack, "table <%s> is const",
-			       pfl_table_name(t));
+		pfl_nl_set_err(info->extack, "the table is const",
+			       "table <%s> is const", pfl_table_name(t));
 		err = -EPERM;
 		goto out;
 	}
@@ -222,6 +225,7 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 		for (i = 0; i < n && !err; i++)
 			if (pfl_table_entry_check(&e[i])) {
 				pfl_nl_set_err(info->extack,
+					       "invalid table entry",
 					       "table <%s>: entry %u is invalid",
 					       pfl_table_name(t), i);
 				err = -EINVAL;

@@ -120,8 +120,27 @@ test_netns_delete_while_enabled() {
 	ip netns exec "$ns4" pflctl -s info | grep -q '^Status: Disabled'
 }
 
+NLERR="$(cd "$(dirname "$0")" && pwd)/nlerr.py"
+
+# Error messages belong to the request that caused them. They used to be
+# formatted into one buffer that netlink read only when it sent the ack,
+# after genetlink's lock was dropped: requests in two namespaces at once
+# read each other's messages (and netlink_ack() warned when one changed
+# under it). nlerr.py floods one socket per namespace with requests that
+# fail, each naming a table of its own namespace, and checks every ack.
+test_error_messages_per_request() {
+	local p1 p2 rc=0
+	ip netns exec "$ns1" python3 "$NLERR" only_in_the_first_namespace 3000 &
+	p1=$!
+	ip netns exec "$ns2" python3 "$NLERR" only_in_the_second_one 3000 &
+	p2=$!
+	wait "$p1" || rc=1
+	wait "$p2" || rc=1
+	return $rc
+}
+
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns1 ns2 && link_ns "$ns1" "$ns2" 1 || ktap_exit_fail_msg "setup failed"
 run_test "enable in one netns enables no other" test_isolation
@@ -134,6 +153,8 @@ run_test "userns_admin=1: user-namespace root administers its own netns only" \
 	test_userns_admin_owns_its_netns
 run_test "netns deleted while enabled: its instance goes" \
 	test_netns_delete_while_enabled
+run_test "error messages are each request's own, in two namespaces at once" \
+	test_error_messages_per_request
 cleanup_all_ns
 unload_pfl
 ktap_finished
