@@ -35,9 +35,10 @@ static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_TIMEOUTS]	= { .type = NLA_REJECT },
 };
 
-#ifdef NL_SET_ERR_MSG_FMT
-void pfl_nl_set_err_fmt(struct netlink_ext_ack *extack, const char *fmt, ...)
+void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *plain,
+		    const char *fmt, ...)
 {
+#ifdef NL_SET_ERR_MSG_FMT
 	char buf[NETLINK_MAX_FMTMSG_LEN];
 	va_list ap;
 
@@ -47,8 +48,11 @@ void pfl_nl_set_err_fmt(struct netlink_ext_ack *extack, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);	/* cut, never over */
 	va_end(ap);
 	NL_SET_ERR_MSG_FMT(extack, "%s", buf);
-}
+#else
+	if (extack)
+		extack->_msg = plain;	/* a literal, in the module's rodata */
 #endif
+}
 
 static int pfl_put_counters(struct sk_buff *skb, struct pfl_inst *inst)
 {

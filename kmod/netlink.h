@@ -16,23 +16,17 @@ extern const struct nla_policy pfl_table_policy[PFL_TABLE_A_MAX + 1];
 extern const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1];
 
 /*
- * pfl_nl_set_err(extack, PLAIN, FMT, ...): a message built at run time for
- * the request being answered. Netlink keeps only a pointer to it and reads
- * it when it sends the ack, after genetlink has dropped its lock and the
- * next request may be running: so the text lives in the request's own
- * extack, formatted (NL_SET_ERR_MSG_FMT, kernels 6.2 and later, at most 79
- * characters) or, before 6.2, the static PLAIN text. Never in a buffer
- * shared by requests: two namespaces read each other's messages from one,
- * and netlink_ack() warned when the text changed under it.
+ * A message built at run time for the request being answered. Netlink
+ * keeps only a pointer to it and reads it when it sends the ack, after
+ * genetlink has dropped its lock and the next request may be running: so
+ * the text lives in the request's own extack, formatted from @fmt
+ * (NL_SET_ERR_MSG_FMT, kernels 6.2 and later, at most 79 characters) or,
+ * before 6.2, the string literal @plain. Never in a buffer shared by
+ * requests: two namespaces read each other's messages from one, and
+ * netlink_ack() warned when the text changed under it.
  */
-#ifdef NL_SET_ERR_MSG_FMT
-void pfl_nl_set_err_fmt(struct netlink_ext_ack *extack, const char *fmt, ...)
-	__printf(2, 3);
-#define pfl_nl_set_err(extack, plain, fmt, ...) \
-	pfl_nl_set_err_fmt(extack, fmt, ##__VA_ARGS__)
-#else
-#define pfl_nl_set_err(extack, plain, fmt, ...) NL_SET_ERR_MSG(extack, plain)
-#endif
+void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *plain,
+		    const char *fmt, ...) __printf(3, 4);
 
 /* nl_rule.c: rule defs to and from PFL_RULE_A_* */
 int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
