@@ -73,6 +73,8 @@ struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 	old = rcu_dereference_protected(inst->ruleset, true);
 	rcu_assign_pointer(inst->ruleset, rs);
 	pfl_states_set_limit(inst->states, o ? o->state_limit : 0);
+	pfl_src_nodes_set_limit(pfl_states_src_nodes(inst->states),
+				o ? o->src_node_limit : 0);
 	pfl_states_set_timeouts(inst->states, o ? o->timeouts : NULL);
 	return old;
 }
@@ -473,10 +475,13 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 	s->packets[0] = 1;
 	s->bytes[0] = pkt->len;
 	if (sd->max_src_states || sd->max_src_conn || sd->max_src_conn_rate) {
+		int why;
+
 		pfl_state_src_key(s, &sk);
-		if (!pfl_src_state_get(src, &sk, sd->max_src_states)) {
+		why = pfl_src_state_get(src, &sk, sd->max_src_states);
+		if (why) {
 			pfl_state_free_unlinked(inst->states, s);
-			pfl_count(inst, PFL_CTR_SRC_LIMIT, 1);
+			pfl_count(inst, why, 1);
 			return false;
 		}
 		s->flags |= PFL_STATE_F_SRC;

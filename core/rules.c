@@ -357,6 +357,9 @@ int pfl_options_def_check(const struct pfl_options_def *o, char *err,
 			    o->block_policy);
 	if (check_timeouts(o->timeouts, "", err, errlen))
 		return -EINVAL;
+	if (o->src_node_limit > PFL_SRC_NODES_MAX)
+		return fail(err, errlen, "limit src-nodes %u: at most %u",
+			    o->src_node_limit, PFL_SRC_NODES_MAX);
 	if (o->nskip > PFL_SKIP_MAX)
 		return fail(err, errlen, "more than %u skip interfaces",
 			    PFL_SKIP_MAX);

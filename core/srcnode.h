@@ -6,9 +6,9 @@
  * connections and estimating its connection rate.
  *
  * Only rules with such options use it, and only when a state is created,
- * completes its handshake or goes: a small fixed hash table whose stripe
- * locks guard everything in it (no RCU readers). Nodes without states are
- * freed by housekeeping.
+ * completes its handshake or goes: striped hash tables whose locks guard
+ * everything in them (no RCU readers), sized for `set limit src-nodes`,
+ * which caps the nodes. Nodes without states are freed by housekeeping.
  */
 #ifndef _PFL_SRCNODE_H
 #define _PFL_SRCNODE_H
@@ -30,13 +30,20 @@ struct pfl_src_key {
 struct pfl_src_nodes *pfl_src_nodes_create(void);
 void pfl_src_nodes_destroy(struct pfl_src_nodes *sn);
 
+/* `set limit src-nodes`: 0 for the default. Resizes; process context. */
+void pfl_src_nodes_set_limit(struct pfl_src_nodes *sn, u32 limit);
+u32 pfl_src_nodes_limit(struct pfl_src_nodes *sn);
+u32 pfl_src_nodes_count(struct pfl_src_nodes *sn);
+
 /*
  * A new state from @k's source: counted unless the source already has
- * @max_states (0: no limit) states of the rule. Returns false (nothing
- * counted) when over the limit or out of memory. Any context.
+ * @max_states (0: no limit) states of the rule. Returns 0, or the counter
+ * (enum pfl_counter) naming why nothing was counted: PFL_CTR_SRC_LIMIT
+ * (@max_states), PFL_CTR_SRC_NODE_LIMIT (a new source, and the nodes are
+ * at their limit) or PFL_CTR_MEMORY. Any context.
  */
-bool pfl_src_state_get(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
-		       u32 max_states);
+int pfl_src_state_get(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
+		      u32 max_states);
 /* The state goes; @conn: it had been counted as a connection. */
 void pfl_src_state_put(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
 		       bool conn, u32 now);

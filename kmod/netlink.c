@@ -33,6 +33,8 @@ static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_STATE_LIMIT]	= { .type = NLA_REJECT },
 	[PFL_A_STATE_BUCKETS]	= { .type = NLA_REJECT },
 	[PFL_A_TIMEOUTS]	= { .type = NLA_REJECT },
+	[PFL_A_SRC_NODES]	= { .type = NLA_REJECT },
+	[PFL_A_SRC_NODE_LIMIT]	= { .type = NLA_REJECT },
 };
 
 void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *plain,

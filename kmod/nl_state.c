@@ -278,10 +278,11 @@ int pfl_cmd_states_flush(struct sk_buff *skb, struct genl_info *info)
 	return reply_killed(info, PFL_CMD_STATES_FLUSH, killed);
 }
 
-/* GET_STATUS: the table's size, limit and every timeout in force. */
+/* GET_STATUS: the tables' sizes, limits and every timeout in force. */
 int pfl_put_state_status(struct sk_buff *skb, struct pfl_inst *inst)
 {
 	struct pfl_states *st = inst->states;
+	struct pfl_src_nodes *sn = pfl_states_src_nodes(st);
 	u32 to[__PFL_TO_MAX];
 	unsigned int i;
 
@@ -290,7 +291,9 @@ int pfl_put_state_status(struct sk_buff *skb, struct pfl_inst *inst)
 		to[i] = pfl_states_timeout(st, i);
 	if (nla_put_u32(skb, PFL_A_STATES, pfl_states_count(st)) ||
 	    nla_put_u32(skb, PFL_A_STATE_LIMIT, pfl_states_limit(st)) ||
-	    nla_put_u32(skb, PFL_A_STATE_BUCKETS, pfl_states_nbuckets(st)))
+	    nla_put_u32(skb, PFL_A_STATE_BUCKETS, pfl_states_nbuckets(st)) ||
+	    nla_put_u32(skb, PFL_A_SRC_NODES, pfl_src_nodes_count(sn)) ||
+	    nla_put_u32(skb, PFL_A_SRC_NODE_LIMIT, pfl_src_nodes_limit(sn)))
 		return -EMSGSIZE;
 	return pfl_nl_put_timeouts(skb, PFL_A_TIMEOUTS, to);
 }

@@ -21,6 +21,7 @@ const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1] = {
 	[PFL_OPT_A_STATE_LIMIT]	= { .type = NLA_U32 },
 	[PFL_OPT_A_TIMEOUTS]	= { .type = NLA_NESTED },
 	[PFL_OPT_A_SKIP]	= { .type = NLA_NESTED },
+	[PFL_OPT_A_SRC_NODE_LIMIT] = { .type = NLA_U32 },	/* core checks */
 };
 
 void pfl_txn_discard(struct pfl_net *pn)
@@ -200,6 +201,8 @@ static int parse_options(struct pfl_options_def *o, const struct nlattr *nla,
 		o->block_policy = nla_get_u8(tb[PFL_OPT_A_BLOCK_POLICY]);
 	if (tb[PFL_OPT_A_STATE_LIMIT])
 		o->state_limit = nla_get_u32(tb[PFL_OPT_A_STATE_LIMIT]);
+	if (tb[PFL_OPT_A_SRC_NODE_LIMIT])
+		o->src_node_limit = nla_get_u32(tb[PFL_OPT_A_SRC_NODE_LIMIT]);
 	err = pfl_nl_get_timeouts(o->timeouts, tb[PFL_OPT_A_TIMEOUTS], extack);
 	if (err)
 		return err;

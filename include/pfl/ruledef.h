@@ -30,6 +30,13 @@
 #define PFL_TIMEOUT_MAX (1U << 30)
 #define PFL_CONN_RATE_MAX 1000000U
 
+/*
+ * `set limit src-nodes`: pf's default; at most 2^22 nodes (about 100
+ * bytes each, allocated on the packet path), four per bucket at most.
+ */
+#define PFL_SRC_NODES_DEFAULT 10000U
+#define PFL_SRC_NODES_MAX (1U << 22)
+
 /* Addresses: IPv4 in the first four bytes, network order. */
 union pfl_addr {
 	__be32 v4;
@@ -94,6 +101,7 @@ struct pfl_rule_def {
 struct pfl_options_def {
 	__u8 block_policy;	/* PFL_BLOCK_DROP (default) or _RETURN */
 	__u32 state_limit;	/* 0: the module's default */
+	__u32 src_node_limit;	/* 0: PFL_SRC_NODES_DEFAULT */
 	__u32 timeouts[__PFL_TO_MAX];	/* 0: default */
 	unsigned int nskip;
 	char skip[PFL_SKIP_MAX][PFL_IFNAMSIZ];

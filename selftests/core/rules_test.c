@@ -690,6 +690,11 @@ TEST(check_refuses_bad_defs)
 	EXPECT_EQ(0, pfl_options_def_check(&o, err, sizeof(err))) TH_LOG("%s", err);
 	o.timeouts[PFL_TO_TCP_ESTABLISHED] = PFL_TIMEOUT_MAX + 1;
 	EXPECT_EQ(-EINVAL, pfl_options_def_check(&o, err, sizeof(err)));
+	o.timeouts[PFL_TO_TCP_ESTABLISHED] = 0;
+	o.src_node_limit = PFL_SRC_NODES_MAX;
+	EXPECT_EQ(0, pfl_options_def_check(&o, err, sizeof(err))) TH_LOG("%s", err);
+	o.src_node_limit = PFL_SRC_NODES_MAX + 1;
+	EXPECT_EQ(-EINVAL, pfl_options_def_check(&o, err, sizeof(err)));
 }
 
 TEST(check_accepts_good_defs)

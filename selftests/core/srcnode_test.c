@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of source tracking: state and connection limits, the rate. */
+/*
+ * Unit tests of source tracking: state and connection limits, the rate,
+ * the node limit and resizing.
+ */
 #include "kselftest_harness.h"
 #include "packet.h"
 #include "srcnode.h"
@@ -19,12 +22,13 @@ TEST(max_states_per_source)
 	struct pfl_src_key a = key(1), b = key(2);
 
 	ASSERT_NE(NULL, sn);
-	EXPECT_TRUE(pfl_src_state_get(sn, &a, 2));
-	EXPECT_TRUE(pfl_src_state_get(sn, &a, 2));
-	EXPECT_FALSE(pfl_src_state_get(sn, &a, 2));
-	EXPECT_TRUE(pfl_src_state_get(sn, &b, 2));	/* another source */
+	EXPECT_EQ(0, pfl_src_state_get(sn, &a, 2));
+	EXPECT_EQ(0, pfl_src_state_get(sn, &a, 2));
+	EXPECT_EQ(PFL_CTR_SRC_LIMIT, pfl_src_state_get(sn, &a, 2));
+	EXPECT_EQ(0, pfl_src_state_get(sn, &b, 2));	/* another source */
 	pfl_src_state_put(sn, &a, false, 1);
-	EXPECT_TRUE(pfl_src_state_get(sn, &a, 2));
+	EXPECT_EQ(0, pfl_src_state_get(sn, &a, 2));
+	EXPECT_EQ(2, pfl_src_nodes_count(sn));
 	pfl_src_nodes_destroy(sn);
 }
 
@@ -35,7 +39,7 @@ TEST(rate_decays_over_its_window)
 	int i;
 
 	ASSERT_NE(NULL, sn);
-	ASSERT_TRUE(pfl_src_state_get(sn, &a, 0));
+	ASSERT_EQ(0, pfl_src_state_get(sn, &a, 0));
 	for (i = 0; i < 3; i++)
 		EXPECT_TRUE(pfl_src_conn(sn, &a, 0, 3, 10, 100));
 	EXPECT_FALSE(pfl_src_conn(sn, &a, 0, 3, 10, 100));
@@ -55,10 +59,72 @@ TEST(refusals_never_wrap_the_rate)
 	uint32_t i, passed = 0;
 
 	ASSERT_NE(NULL, sn);
-	ASSERT_TRUE(pfl_src_state_get(sn, &a, 0));
+	ASSERT_EQ(0, pfl_src_state_get(sn, &a, 0));
 	for (i = 0; i < 4400000; i++)
 		passed += pfl_src_conn(sn, &a, 0, 1, PFL_TIMEOUT_MAX, 100);
 	EXPECT_EQ(1, passed);
+	pfl_src_nodes_destroy(sn);
+}
+
+/*
+ * `set limit src-nodes` caps the nodes: spoofed sources cannot take memory
+ * without bound. Sources that have a node go on; freed nodes make room.
+ */
+TEST(node_limit_caps_new_sources)
+{
+	struct pfl_src_nodes *sn = pfl_src_nodes_create();
+	struct pfl_src_key k;
+	int i;
+
+	ASSERT_NE(NULL, sn);
+	EXPECT_EQ(PFL_SRC_NODES_DEFAULT, pfl_src_nodes_limit(sn));
+	pfl_src_nodes_set_limit(sn, 100);
+	EXPECT_EQ(100, pfl_src_nodes_limit(sn));
+	for (i = 0; i < 100; i++) {
+		k = key((uint8_t)i);
+		EXPECT_EQ(0, pfl_src_state_get(sn, &k, 0));
+	}
+	k = key(200);
+	EXPECT_EQ(PFL_CTR_SRC_NODE_LIMIT, pfl_src_state_get(sn, &k, 0));
+	k = key(7);				/* has a node */
+	EXPECT_EQ(0, pfl_src_state_get(sn, &k, 0));
+	pfl_src_state_put(sn, &k, false, 10);
+	pfl_src_state_put(sn, &k, false, 10);
+	EXPECT_EQ(1, pfl_src_nodes_expire(sn, 20));
+	EXPECT_EQ(99, pfl_src_nodes_count(sn));
+	k = key(200);
+	EXPECT_EQ(0, pfl_src_state_get(sn, &k, 0));
+	pfl_src_nodes_set_limit(sn, 0);		/* back to the default */
+	EXPECT_EQ(PFL_SRC_NODES_DEFAULT, pfl_src_nodes_limit(sn));
+	pfl_src_nodes_destroy(sn);
+}
+
+/* A resize (the limit changed) keeps every node and its counts. */
+TEST(resize_keeps_every_node)
+{
+	struct pfl_src_nodes *sn = pfl_src_nodes_create();
+	struct pfl_src_key k;
+	unsigned int i, limit;
+	const unsigned int limits[] = { 200000, 1000, PFL_SRC_NODES_MAX, 50 };
+
+	ASSERT_NE(NULL, sn);
+	pfl_src_nodes_set_limit(sn, 100000);
+	for (i = 0; i < 5000; i++) {
+		k = key((uint8_t)i);
+		k.addr.b[2] = (uint8_t)(i >> 8);
+		ASSERT_EQ(0, pfl_src_state_get(sn, &k, 0));
+	}
+	for (limit = 0; limit < ARRAY_SIZE(limits); limit++) {
+		pfl_src_nodes_set_limit(sn, limits[limit]);
+		EXPECT_EQ(5000, pfl_src_nodes_count(sn));
+		/* each node is found: its second state is its limit */
+		for (i = 0; i < 5000; i += 7) {
+			k = key((uint8_t)i);
+			k.addr.b[2] = (uint8_t)(i >> 8);
+			EXPECT_EQ(PFL_CTR_SRC_LIMIT,
+				  pfl_src_state_get(sn, &k, 1));
+		}
+	}
 	pfl_src_nodes_destroy(sn);
 }
 

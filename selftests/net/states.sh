@@ -188,6 +188,38 @@ R
 	srv pflctl -d >/dev/null
 }
 
+# `set limit src-nodes` caps source tracking: with room for two sources,
+# a third is refused (src-node-limit) and the first two still connect.
+test_src_node_limit() {
+	local a rc=0
+	for a in 11 12 13; do
+		ip -n "$ns_c" addr add "10.0.1.$a/24" dev v1-a || return 1
+	done
+	srv pflctl -e >/dev/null || return 1
+	srv pflctl -f - <<R || return 1
+set skip on lo
+set limit src-nodes 2
+block all
+$ND
+pass in proto tcp to port 22 keep state (max-src-states 10)
+R
+	cli nc -z -n -w 3 -s 10.0.1.11 10.0.1.2 22 || { echo ".11 refused"; rc=1; }
+	cli nc -z -n -w 3 -s 10.0.1.12 10.0.1.2 22 || { echo ".12 refused"; rc=1; }
+	! cli nc -z -n -w 3 -s 10.0.1.13 10.0.1.2 22 || { echo ".13 passed"; rc=1; }
+	cli nc -z -n -w 3 -s 10.0.1.11 10.0.1.2 22 || { echo ".11 refused later"; rc=1; }
+	[ "$(ctr "$ns_s" src-node-limit)" -ge 1 ] ||
+		{ echo "src-node-limit not counted"; rc=1; }
+	srv pflctl -s memory | grep -Eq '^src-nodes +hard limit +2$' ||
+		{ srv pflctl -s memory; rc=1; }
+	expect_eq "src nodes now" 2 "$(srv pflctl -j -s memory | jq .src_nodes_now)" ||
+		rc=1
+	srv pflctl -d >/dev/null
+	for a in 11 12 13; do
+		ip -n "$ns_c" addr del "10.0.1.$a/24" dev v1-a
+	done
+	return $rc
+}
+
 # Router: pf's usual gateway ruleset; the server side drops 2% and
 # reorders a quarter of the packets.
 router_setup() {
@@ -234,7 +266,7 @@ R
 }
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns_c ns_s && link_ns "$ns_c" "$ns_s" 1 || ktap_exit_fail_msg "setup failed"
 router_setup || ktap_exit_fail_msg "router setup failed"
@@ -252,6 +284,8 @@ run_test "8 parallel creators: one state per connection" \
 	test_parallel_creators
 run_test "max-src-conn overloads a source into a table, flush global" \
 	test_overload
+run_test "set limit src-nodes: a new source over the limit is refused" \
+	test_src_node_limit
 run_test "TCP over a lossy, reordering link loses nothing" test_lossy_link
 cleanup_all
 unload_pfl

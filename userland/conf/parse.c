@@ -289,14 +289,20 @@ static void limit_item(struct cf_parser *p, void *ctx)
 {
 	struct cf_tok *t = cf_peek(p);
 
+	if (is_kw(t, "src-nodes")) {
+		cf_next(p);
+		p->conf->opts.src_node_limit = expect_uint(p, 1,
+							   PFL_SRC_NODES_MAX);
+		return;
+	}
 	if (!is_kw(t, "states")) {
 		if (t->t == CF_WORD && (!strcmp(t->s, "frags") ||
-		    !strcmp(t->s, "src-nodes") || !strcmp(t->s, "tables") ||
+		    !strcmp(t->s, "tables") ||
 		    !strcmp(t->s, "table-entries") ||
 		    !strcmp(t->s, "anchors")))
 			cf_error(p, &t->loc, "'%s' is not supported yet",
 				 t->s);
-		cf_unexpected(p, t, "'states'");
+		cf_unexpected(p, t, "'states' or 'src-nodes'");
 	}
 	cf_next(p);
 	p->conf->opts.state_limit = expect_uint(p, 1, UINT32_MAX);

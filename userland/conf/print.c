@@ -294,6 +294,8 @@ void pfl_conf_print_options(FILE *f, const struct pfl_options_def *o,
 			"drop");
 	if (o->state_limit)
 		fprintf(f, "set limit states %u\n", o->state_limit);
+	if (o->src_node_limit)
+		fprintf(f, "set limit src-nodes %u\n", o->src_node_limit);
 	for (i = 1; i < __PFL_TO_MAX; i++)
 		if (o->timeouts[i] && cf_timeout_name(i))
 			fprintf(f, "set timeout %s %u\n", cf_timeout_name(i),

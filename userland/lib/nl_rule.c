@@ -200,6 +200,8 @@ int pfl_nl_put_options(struct nlmsghdr *nlh, size_t room,
 		put_u8(&p, PFL_OPT_A_BLOCK_POLICY, o->block_policy);
 	if (o->state_limit)
 		put_u32(&p, PFL_OPT_A_STATE_LIMIT, o->state_limit);
+	if (o->src_node_limit)
+		put_u32(&p, PFL_OPT_A_SRC_NODE_LIMIT, o->src_node_limit);
 	put_timeouts(&p, PFL_OPT_A_TIMEOUTS, o->timeouts);
 	if (o->nskip) {
 		skip = nest_start(&p, PFL_OPT_A_SKIP);

@@ -17,6 +17,8 @@ struct status {
 	uint32_t states;	/* the state table now */
 	uint32_t state_limit;
 	uint32_t buckets;
+	uint32_t src_nodes;
+	uint32_t src_node_limit;
 	uint32_t timeouts[__PFL_TO_MAX];
 };
 
@@ -63,6 +65,10 @@ static int status_cb(const struct nlmsghdr *nlh, void *arg)
 		st->state_limit = mnl_attr_get_u32(tb[PFL_A_STATE_LIMIT]);
 	if (attr_ok(tb[PFL_A_STATE_BUCKETS], MNL_TYPE_U32))
 		st->buckets = mnl_attr_get_u32(tb[PFL_A_STATE_BUCKETS]);
+	if (attr_ok(tb[PFL_A_SRC_NODES], MNL_TYPE_U32))
+		st->src_nodes = mnl_attr_get_u32(tb[PFL_A_SRC_NODES]);
+	if (attr_ok(tb[PFL_A_SRC_NODE_LIMIT], MNL_TYPE_U32))
+		st->src_node_limit = mnl_attr_get_u32(tb[PFL_A_SRC_NODE_LIMIT]);
 	if (attr_ok(tb[PFL_A_TIMEOUTS], MNL_TYPE_NESTED)) {
 		const struct nlattr *a;
 
@@ -151,6 +157,7 @@ static const struct {
 	{ PFL_CTR_STATE_MISMATCH, "state-mismatch" },
 	{ PFL_CTR_STATE_LIMIT, "state-limit" },
 	{ PFL_CTR_SRC_LIMIT, "src-limit" },
+	{ PFL_CTR_SRC_NODE_LIMIT, "src-node-limit" },
 	{ PFL_CTR_STATE_CONVERGED, "state-converged" },
 };
 
@@ -384,11 +391,15 @@ int pflctl_show_memory(struct pflctl *ctl)
 		json_obj_begin(&j);
 		json_kv_u64(&j, "states", st.state_limit);
 		json_kv_u64(&j, "state_buckets", st.buckets);
+		json_kv_u64(&j, "src_nodes", st.src_node_limit);
+		json_kv_u64(&j, "src_nodes_now", st.src_nodes);
 		json_obj_end(&j);
 		json_end(&j);
 		return 0;
 	}
 	printf("%-20s hard limit %10u\n", "states", st.state_limit);
 	printf("%-20s %21u\n", "state buckets", st.buckets);
+	printf("%-20s hard limit %10u\n", "src-nodes", st.src_node_limit);
+	printf("%-20s %21u\n", "src-nodes now", st.src_nodes);
 	return 0;
 }

@@ -113,8 +113,10 @@
  *
  * PFL_CMD_GET_STATUS also reports PFL_A_STATES (NLA_U32, states now),
  * PFL_A_STATE_LIMIT (NLA_U32, the limit in force), PFL_A_STATE_BUCKETS
- * (NLA_U32, hash buckets now) and PFL_A_TIMEOUTS (NLA_NESTED, enum
- * pfl_timeout: NLA_U32, every timeout in force, defaults included).
+ * (NLA_U32, hash buckets now), PFL_A_TIMEOUTS (NLA_NESTED, enum
+ * pfl_timeout: NLA_U32, every timeout in force, defaults included),
+ * PFL_A_SRC_NODES (NLA_U32, source nodes now) and PFL_A_SRC_NODE_LIMIT
+ * (NLA_U32, their limit in force).
  */
 #ifndef _UAPI_LINUX_PFL_H
 #define _UAPI_LINUX_PFL_H
@@ -168,6 +170,8 @@ enum pfl_attr {
 	PFL_A_STATE_LIMIT,	/* NLA_U32 */
 	PFL_A_STATE_BUCKETS,	/* NLA_U32 */
 	PFL_A_TIMEOUTS,		/* NLA_NESTED, enum pfl_timeout: NLA_U32 */
+	PFL_A_SRC_NODES,	/* NLA_U32 */
+	PFL_A_SRC_NODE_LIMIT,	/* NLA_U32 */
 	__PFL_A_MAX
 };
 #define PFL_A_MAX (__PFL_A_MAX - 1)
@@ -228,6 +232,7 @@ enum pfl_counter {
 	PFL_CTR_STATE_CONVERGED, /* creations that found the same state made
 				  * at the same time on another CPU
 				  */
+	PFL_CTR_SRC_NODE_LIMIT,	/* dropped: `set limit src-nodes` */
 	__PFL_CTR_MAX
 };
 #define PFL_CTR_MAX (__PFL_CTR_MAX - 1)
@@ -394,6 +399,7 @@ enum pfl_opt_attr {
 	PFL_OPT_A_STATE_LIMIT,	/* NLA_U32: set limit states */
 	PFL_OPT_A_TIMEOUTS,	/* NLA_NESTED, enum pfl_timeout: NLA_U32 */
 	PFL_OPT_A_SKIP,		/* NLA_NESTED of NLA_NUL_STRING ifnames */
+	PFL_OPT_A_SRC_NODE_LIMIT, /* NLA_U32: set limit src-nodes */
 	__PFL_OPT_A_MAX
 };
 #define PFL_OPT_A_MAX (__PFL_OPT_A_MAX - 1)
