@@ -20,14 +20,23 @@ static int __net_init pfl_net_init(struct net *net)
 {
 	struct pfl_net *pn = pfl_net(net);
 
+	int a, b;
+
 	mutex_init(&pn->lock);
-	INIT_LIST_HEAD(&pn->tables);
-	INIT_LIST_HEAD(&pn->txn.tables);
+	a = pfl_table_list_init(&pn->tables);
+	b = pfl_table_list_init(&pn->txn.tables);
+	if (a || b)
+		goto fail;
 	pn->inst = pfl_inst_create();
 	if (!pn->inst)
-		return -ENOMEM;
+		goto fail;
 	pfl_housekeeping_start(pn);
 	return 0;
+fail:
+	/* A failed init gets no exit call. */
+	pfl_table_list_destroy(&pn->tables);
+	pfl_table_list_destroy(&pn->txn.tables);
+	return -ENOMEM;
 }
 
 static void __net_exit pfl_net_exit(struct net *net)

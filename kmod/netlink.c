@@ -258,6 +258,14 @@ struct genl_family pfl_family __ro_after_init = {
 	.ops = pfl_ops,
 	.n_ops = ARRAY_SIZE(pfl_ops),
 	/*
+	 * No genl_mutex: every command takes its netns's pn->lock (dumps
+	 * take it per part; the states dump needs none), so one namespace's
+	 * load never waits for another's, nor blocks the other generic
+	 * netlink families of the host. Nothing in pfl is shared between
+	 * namespaces but read-only module state.
+	 */
+	.parallel_ops = true,
+	/*
 	 * The first command validated strictly (reserved header bytes must
 	 * be zero, unknown or malformed attributes are errors): 0, so every
 	 * command is, as for any new family. Commands below it would be

@@ -48,12 +48,17 @@ void pfl_ruleset_destroy_all(struct pfl_net *pn);
  * staged tables), and the table commands. A list holds one reference on
  * each of its tables.
  */
-struct pfl_table_ref *pfl_table_list_find(struct list_head *list,
+int pfl_table_list_init(struct pfl_table_list *l);
+struct pfl_table_ref *pfl_table_list_find(struct pfl_table_list *l,
 					  const char *name);
-/* Takes over the caller's reference. */
-int pfl_table_list_add(struct list_head *list, struct pfl_table *t);
-void pfl_table_list_del(struct pfl_table_ref *ref);
-void pfl_table_list_clear(struct list_head *list);
+/* Takes over the caller's reference, also on failure. */
+int pfl_table_list_add(struct pfl_table_list *l, struct pfl_table *t);
+void pfl_table_list_move(struct pfl_table_list *from,
+			 struct pfl_table_ref *ref, struct pfl_table_list *to);
+void pfl_table_list_del(struct pfl_table_list *l, struct pfl_table_ref *ref);
+void pfl_table_list_clear(struct pfl_table_list *l);
+/* Empties @l and frees its hash; init makes it usable again. */
+void pfl_table_list_destroy(struct pfl_table_list *l);
 int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
 		       bool add, u32 *changed, struct netlink_ext_ack *extack);
 int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info);

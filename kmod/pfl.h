@@ -15,6 +15,14 @@
 /* IPv4 and IPv6, each in (PRE_ROUTING) and out (POST_ROUTING). */
 #define PFL_NR_HOOKS 4
 
+/* Tables by name, in order and hashed (table_list.c). */
+struct pfl_table_list {
+	struct list_head all;		/* struct pfl_table_ref.list */
+	struct hlist_head *hash;	/* 1 << bits buckets, NULL when empty */
+	u32 bits;
+	u32 count;
+};
+
 /* One per network namespace. */
 struct pfl_net {
 	struct pfl_inst *inst;
@@ -25,8 +33,8 @@ struct pfl_net {
 	/* Netfilter keeps pointers to these while they are registered. */
 	struct nf_hook_ops hook_ops[PFL_NR_HOOKS];
 
-	/* Tables by name (struct pfl_table_ref), under lock. */
-	struct list_head tables;
+	/* Tables by name, under lock. */
+	struct pfl_table_list tables;
 	/* Bumped on every ruleset or table change: dumps that span a change
 	 * are flagged NLM_F_DUMP_INTR.
 	 */
@@ -37,7 +45,7 @@ struct pfl_net {
 		struct pfl_rule_def *rules;
 		u32 nrules;
 		u32 cap;
-		struct list_head tables;	/* staged, by name */
+		struct pfl_table_list tables;	/* staged */
 	} txn;
 	u32 last_ticket;
 	/* Expires states, frees rulesets their last state left. */
@@ -47,7 +55,9 @@ struct pfl_net {
 /* An entry of a table list. */
 struct pfl_table_ref {
 	struct list_head list;
+	struct hlist_node node;		/* in the list's hash */
 	struct pfl_table *table;
+	u32 rules;	/* registry: rules of the running ruleset naming it */
 };
 
 extern unsigned int pfl_net_id;

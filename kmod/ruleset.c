@@ -227,7 +227,7 @@ static int parse_options(struct pfl_options_def *o, const struct nlattr *nla,
 
 struct resolve_ctx {
 	struct pfl_net *pn;
-	struct list_head created;	/* referenced, absent: made empty */
+	struct pfl_table_list created;	/* referenced, absent: made empty */
 };
 
 /* A rule's table: the transaction's, else the running one, else new. */
@@ -257,43 +257,58 @@ static struct pfl_table *resolve_table(void *arg, const char *name)
 	return t;
 }
 
-static bool referenced(const struct pfl_rule_def *rules, u32 n,
-		       const char *name)
+/* One more rule of the new ruleset names the running table @name. */
+static void count_rule(struct pfl_net *pn, const char *name)
 {
-	u32 i;
+	struct pfl_table_ref *ref;
 
-	for (i = 0; i < n; i++)
-		if ((rules[i].src.type == PFL_ADDR_TABLE &&
-		     !strcmp(rules[i].src.table, name)) ||
-		    (rules[i].dst.type == PFL_ADDR_TABLE &&
-		     !strcmp(rules[i].dst.table, name)) ||
-		    !strcmp(rules[i].state.overload, name))
-			return true;
-	return false;
+	if (!name[0])
+		return;
+	ref = pfl_table_list_find(&pn->tables, name);
+	if (ref)
+		ref->rules++;
 }
 
 /*
  * The committed ruleset's tables become the running ones: tables it
  * defines replace those of the same name, tables it refers to and nobody
  * defined are created, and tables neither persistent nor referenced go, as
- * in pf.
+ * in pf. Every step is linear: names are hashed, and the rules naming each
+ * table are counted in one pass over the rules. Cannot fail: the moves
+ * only shrink or grow the registry's hash, and a failed growth leaves it
+ * crowded, not broken.
  */
 static void install_tables(struct pfl_net *pn, struct resolve_ctx *ctx)
 {
 	struct pfl_table_ref *ref, *tmp, *old;
+	const struct pfl_rule_def *d;
+	u32 i;
 
-	list_splice_tail_init(&ctx->created, &pn->txn.tables);
-	list_for_each_entry_safe(ref, tmp, &pn->txn.tables, list) {
-		old = pfl_table_list_find(&pn->tables, pfl_table_name(ref->table));
+	list_for_each_entry_safe(ref, tmp, &ctx->created.all, list)
+		pfl_table_list_move(&ctx->created, ref, &pn->txn.tables);
+	list_for_each_entry_safe(ref, tmp, &pn->txn.tables.all, list) {
+		old = pfl_table_list_find(&pn->tables,
+					  pfl_table_name(ref->table));
 		if (old)
-			pfl_table_list_del(old);
-		list_move_tail(&ref->list, &pn->tables);
+			pfl_table_list_del(&pn->tables, old);
+		pfl_table_list_move(&pn->txn.tables, ref, &pn->tables);
 	}
-	list_for_each_entry_safe(ref, tmp, &pn->tables, list) {
+	list_for_each_entry(ref, &pn->tables.all, list)
+		ref->rules = 0;
+	for (i = 0; i < pn->txn.nrules; i++) {
+		d = &pn->txn.rules[i];
+		if (d->src.type == PFL_ADDR_TABLE)
+			count_rule(pn, d->src.table);
+		if (d->dst.type == PFL_ADDR_TABLE)
+			count_rule(pn, d->dst.table);
+		count_rule(pn, d->state.overload);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	list_for_each_entry_safe(ref, tmp, &pn->tables.all, list) {
 		if (!(pfl_table_flags(ref->table) & PFL_TABLE_F_PERSIST) &&
-		    !referenced(pn->txn.rules, pn->txn.nrules,
-				pfl_table_name(ref->table)))
-			pfl_table_list_del(ref);
+		    !ref->rules)
+			pfl_table_list_del(&pn->tables, ref);
 	}
 }
 
@@ -306,10 +321,13 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 	char msg[128];
 	int err;
 
-	INIT_LIST_HEAD(&ctx.created);
+	err = pfl_table_list_init(&ctx.created);
 	opts = kzalloc(sizeof(*opts), GFP_KERNEL_ACCOUNT);
-	if (!opts)
+	if (err || !opts) {
+		kfree(opts);
+		pfl_table_list_destroy(&ctx.created);
 		return -ENOMEM;
+	}
 	mutex_lock(&pn->lock);
 	err = check_ticket(pn, info);
 	if (err)
@@ -338,6 +356,7 @@ discard:
 	pfl_txn_discard(pn);
 out:
 	mutex_unlock(&pn->lock);
+	pfl_table_list_destroy(&ctx.created);
 	kfree(opts);
 	return err;
 }
@@ -353,7 +372,8 @@ void pfl_ruleset_destroy_all(struct pfl_net *pn)
 		synchronize_rcu();
 		pfl_inst_retire_ruleset(pn->inst, old);
 	}
-	pfl_table_list_clear(&pn->tables);
+	pfl_table_list_destroy(&pn->tables);
+	pfl_table_list_destroy(&pn->txn.tables);
 }
 
 static int put_rule_counters(struct sk_buff *skb,

@@ -24,46 +24,6 @@ const struct nla_policy pfl_table_policy[PFL_TABLE_A_MAX + 1] = {
 	[PFL_TABLE_A_MATCHES]	= { .type = NLA_REJECT },
 };
 
-struct pfl_table_ref *pfl_table_list_find(struct list_head *list,
-					  const char *name)
-{
-	struct pfl_table_ref *ref;
-
-	list_for_each_entry(ref, list, list)
-		if (!strcmp(pfl_table_name(ref->table), name))
-			return ref;
-	return NULL;
-}
-
-int pfl_table_list_add(struct list_head *list, struct pfl_table *t)
-{
-	struct pfl_table_ref *ref = kzalloc(sizeof(*ref),
-					     GFP_KERNEL_ACCOUNT);
-
-	if (!ref) {
-		pfl_table_put(t);
-		return -ENOMEM;
-	}
-	ref->table = t;
-	list_add_tail(&ref->list, list);
-	return 0;
-}
-
-void pfl_table_list_del(struct pfl_table_ref *ref)
-{
-	list_del(&ref->list);
-	pfl_table_put(ref->table);
-	kfree(ref);
-}
-
-void pfl_table_list_clear(struct list_head *list)
-{
-	struct pfl_table_ref *ref, *tmp;
-
-	list_for_each_entry_safe(ref, tmp, list, list)
-		pfl_table_list_del(ref);
-}
-
 /*
  * Apply the struct pfl_table_entry array in @nla to @t: add, or delete.
  * Every entry is checked before any is applied, so a bad entry changes
@@ -319,30 +279,6 @@ free:
 	return err;
 }
 
-/* Rules of the running ruleset that refer to @name. */
-static u32 table_refs(struct pfl_net *pn, const char *name)
-{
-	const struct pfl_ruleset *rs;
-	const struct pfl_rule_def *d;
-	u32 i, n, refs = 0;
-
-	rs = rcu_dereference_protected(pn->inst->ruleset,
-				       lockdep_is_held(&pn->lock));
-	if (!rs)
-		return 0;
-	n = pfl_ruleset_count(rs);
-	for (i = 0; i < n; i++) {
-		d = pfl_ruleset_def(rs, i);
-		if ((d->src.type == PFL_ADDR_TABLE &&
-		     !strcmp(d->src.table, name)) ||
-		    (d->dst.type == PFL_ADDR_TABLE &&
-		     !strcmp(d->dst.table, name)) ||
-		    !strcmp(d->state.overload, name))
-			refs++;
-	}
-	return refs;
-}
-
 /* TABLE_GET dump: one message per table. */
 int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -354,7 +290,7 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&pn->lock);
 	cb->seq = pn->generation;
-	list_for_each_entry(ref, &pn->tables, list) {
+	list_for_each_entry(ref, &pn->tables.all, list) {
 		struct pfl_table *t = ref->table;
 
 		if (idx++ < cb->args[0])
@@ -370,8 +306,7 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 		    nla_put_string(skb, PFL_TABLE_A_NAME, pfl_table_name(t)) ||
 		    nla_put_u32(skb, PFL_TABLE_A_FLAGS, pfl_table_flags(t)) ||
 		    nla_put_u32(skb, PFL_TABLE_A_COUNT, pfl_table_count(t)) ||
-		    nla_put_u32(skb, PFL_TABLE_A_REFS,
-				table_refs(pn, pfl_table_name(t)))) {
+		    nla_put_u32(skb, PFL_TABLE_A_REFS, ref->rules)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

@@ -111,6 +111,9 @@ struct cf_parser {
 	struct pfl_conf *conf;
 	unsigned int rules_cap;
 	unsigned int tables_cap;
+	/* Table names hashed: open addressing, conf->tables index + 1. */
+	unsigned int *table_slots;
+	unsigned int table_slots_n;	/* a power of two, or 0 */
 	struct ifaddrs *ifa;
 	bool ifa_loaded;
 };
