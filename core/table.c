@@ -554,31 +554,76 @@ bool pfl_table_match(const struct pfl_table *t, u8 family,
 	return best && !(READ_ONCE(best->flags) & TN_NEG);
 }
 
-int pfl_table_walk(const struct pfl_table *t, unsigned long skip,
+/* Walk order: family, then key, then the shorter prefix first. */
+static int order(unsigned int fam, const u64 k[2], u8 plen,
+		 const struct tkey *b)
+{
+	if (fam != b->fam)
+		return fam < b->fam ? -1 : 1;
+	if (k[0] != b->k[0])
+		return k[0] < b->k[0] ? -1 : 1;
+	if (k[1] != b->k[1])
+		return k[1] < b->k[1] ? -1 : 1;
+	return plen < b->plen ? -1 : plen > b->plen;
+}
+
+/*
+ * Everything under @n (of family @fam) comes before @b: the subtree's
+ * largest key, @n's with every host bit set, is below @b's. A resumed walk
+ * skips such subtrees whole, so it costs the depth of the trie plus what
+ * it visits, not a walk of everything before.
+ */
+static bool subtree_before(const struct tnode *n, unsigned int fam,
+			   const struct tkey *b)
+{
+	u64 max[2] = { n->key[0], n->key[1] };
+
+	if (fam != b->fam)
+		return fam < b->fam;
+	if (n->plen < 64) {
+		max[0] |= ~mask64(n->plen);
+		max[1] = ~0ULL;
+	} else {
+		max[1] |= ~mask64(n->plen - 64);
+	}
+	return max[0] < b->k[0] || (max[0] == b->k[0] && max[1] < b->k[1]);
+}
+
+int pfl_table_walk(const struct pfl_table *t,
+		   const struct pfl_table_entry *after,
 		   int (*fn)(void *arg, const struct pfl_table_entry *e),
 		   void *arg)
 {
 	const struct troot *r = rcu_dereference_check(t->cur, true);
 	struct pfl_table_entry e;
-	const struct tnode *n;
+	const struct tnode *n, *c;
+	struct tkey from;
 	struct titer *it;
 	unsigned int fam;
 	int ret = 0;
 	u8 flags;
 
+	if (after && !entry_to_key(after, &from))
+		return -EINVAL;
 	it = pfl_zalloc(sizeof(*it));
 	if (!it)
 		return -ENOMEM;
-	for (fam = 0; fam < 2 && !ret; fam++) {
+	for (fam = after ? from.fam : 0; fam < 2 && !ret; fam++) {
 		titer_start(it, rcu_dereference_check(r->root[fam], true));
-		while (!ret && (n = titer_next(it))) {
+		while (!ret && it->sp) {
+			n = it->stack[--it->sp];
+			if (after && subtree_before(n, fam, &from))
+				continue;
+			c = rcu_dereference_check(n->child[1], true);
+			if (c)
+				it->stack[it->sp++] = c;
+			c = rcu_dereference_check(n->child[0], true);
+			if (c)
+				it->stack[it->sp++] = c;
 			flags = READ_ONCE(n->flags);
-			if (!(flags & TN_ENTRY))
+			if (!(flags & TN_ENTRY) ||
+			    (after && order(fam, n->key, n->plen, &from) <= 0))
 				continue;
-			if (skip) {
-				skip--;
-				continue;
-			}
 			memset(&e, 0, sizeof(e));
 			e.family = fam ? PFL_AF_INET6 : PFL_AF_INET;
 			e.prefix = n->plen;

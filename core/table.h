@@ -47,10 +47,13 @@ bool pfl_table_match(const struct pfl_table *t, u8 family,
 		     const union pfl_addr *addr);
 
 /* Entries in a stable order (IPv4 then IPv6, by address then prefix),
- * starting after the first @skip; calls @fn until it returns non-zero,
- * which is then returned. Caller holds the config lock or RCU.
+ * those after @after (NULL: from the first; it need not be in the table,
+ * so a dump resumes where it stopped whatever changed meanwhile); calls
+ * @fn until it returns non-zero, which is then returned (-EINVAL: @after
+ * is not a valid entry). Caller holds the config lock or RCU.
  */
-int pfl_table_walk(const struct pfl_table *t, unsigned long skip,
+int pfl_table_walk(const struct pfl_table *t,
+		   const struct pfl_table_entry *after,
 		   int (*fn)(void *arg, const struct pfl_table_entry *e),
 		   void *arg);
 

@@ -211,6 +211,7 @@ static struct genl_ops pfl_ops[] __ro_after_init = {
 		.cmd = PFL_CMD_TABLE_ENTRIES_GET,
 		.start = pfl_dump_table_entries_start,
 		.dumpit = pfl_dump_table_entries,
+		.done = pfl_dump_table_entries_done,
 	},
 	{
 		.cmd = PFL_CMD_TABLE_ADD,

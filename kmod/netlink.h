@@ -65,6 +65,7 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info);
 int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info);
 int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb);
 int pfl_dump_table_entries_start(struct netlink_callback *cb);
+int pfl_dump_table_entries_done(struct netlink_callback *cb);
 int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* nl_state.c: the state commands */

@@ -318,24 +318,35 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/* The state of a TABLE_ENTRIES_GET dump, kept in cb->ctx. */
+/*
+ * The state of a TABLE_ENTRIES_GET dump (cb->args[0]). Each part goes on
+ * after the last entry sent, found in the trie directly: a part costs what
+ * it sends, and entries added or deleted meanwhile neither repeat nor
+ * hide others.
+ */
 struct entries_dump {
-	unsigned long done;	/* entries sent */
+	struct pfl_table_entry last;	/* the last entry sent, if any */
+	bool has_last;
 	bool started;		/* the first message (maybe empty) is out */
 	char name[PFL_TABLE_NAME_SIZE];
 };
 
 static struct entries_dump *entries_dump(struct netlink_callback *cb)
 {
-	BUILD_BUG_ON(sizeof(struct entries_dump) > sizeof(cb->ctx));
-	return (struct entries_dump *)cb->ctx;
+	return (struct entries_dump *)cb->args[0];
+}
+
+int pfl_dump_table_entries_done(struct netlink_callback *cb)
+{
+	kfree(entries_dump(cb));
+	return 0;
 }
 
 /* TABLE_ENTRIES_GET: the table's name is read once, at the start. */
 int pfl_dump_table_entries_start(struct netlink_callback *cb)
 {
 	struct nlattr *tb[PFL_A_MAX + 1], *ttb[PFL_TABLE_A_MAX + 1];
-	char *name = entries_dump(cb)->name;
+	struct entries_dump *d;
 	int err;
 
 	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, PFL_A_MAX, NULL,
@@ -354,7 +365,11 @@ int pfl_dump_table_entries_start(struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "missing table name");
 		return -EINVAL;
 	}
-	nla_strscpy(name, ttb[PFL_TABLE_A_NAME], PFL_TABLE_NAME_SIZE);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	nla_strscpy(d->name, ttb[PFL_TABLE_A_NAME], PFL_TABLE_NAME_SIZE);
+	cb->args[0] = (unsigned long)d;
 	return 0;
 }
 
@@ -400,7 +415,8 @@ int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb)
 		ret = d->started ? 0 : -ENOENT;
 		goto out;
 	}
-	pfl_table_walk(ref->table, d->done, collect_entry, &b);
+	pfl_table_walk(ref->table, d->has_last ? &d->last : NULL,
+		       collect_entry, &b);
 	if (!b.n && d->started)
 		goto out;	/* done */
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -419,7 +435,10 @@ int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
-	d->done += b.n;
+	if (b.n) {
+		d->last = b.e[b.n - 1];
+		d->has_last = true;
+	}
 	d->started = true;
 	ret = skb->len;
 out:

@@ -290,13 +290,13 @@ TEST(walk_order_skip_and_stop)
 		{ "10.128.0.0", 9, false }, { "128.0.0.0", 1, false },
 	};
 	struct collect c = { .stop_at = 100 };
-	struct pfl_table_entry e;
+	struct pfl_table_entry e, after;
 	unsigned int i;
 
 	tbl_setup(self);
 	for (i = 0; i < ARRAY_SIZE(in); i++)
 		ASSERT_EQ(1, add(self->t, in[i].a, in[i].p, in[i].neg));
-	EXPECT_EQ(0, pfl_table_walk(self->t, 0, collect_fn, &c));
+	EXPECT_EQ(0, pfl_table_walk(self->t, NULL, collect_fn, &c));
 	ASSERT_EQ(ARRAY_SIZE(in), c.n);
 	for (i = 1; i < c.n; i++)
 		EXPECT_GT(0, cmp_entry(&c.e[i - 1], &c.e[i]));
@@ -305,12 +305,29 @@ TEST(walk_order_skip_and_stop)
 	e = ent("::", 0, true);
 	EXPECT_EQ(0, memcmp(&e, &c.e[7], sizeof(e)));
 
-	/* skip and early stop, as a resumed dump does */
+	/* resume after an entry and stop early, as a dump does */
+	after = c.e[3];
 	memset(&c, 0, sizeof(c));
 	c.stop_at = 3;
-	EXPECT_EQ(42, pfl_table_walk(self->t, 4, collect_fn, &c));
+	EXPECT_EQ(42, pfl_table_walk(self->t, &after, collect_fn, &c));
 	ASSERT_EQ(3, c.n);
 	e = ent("10.128.0.0", 9, false);
+	EXPECT_EQ(0, memcmp(&e, &c.e[0], sizeof(e)));
+	/* after an entry that is not (or no longer) in the table */
+	after = ent("10.0.0.0", 12, false);
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 100;
+	EXPECT_EQ(0, pfl_table_walk(self->t, &after, collect_fn, &c));
+	ASSERT_EQ(8, c.n);			/* 10.0/16 and on */
+	e = ent("10.0.0.0", 16, false);
+	EXPECT_EQ(0, memcmp(&e, &c.e[0], sizeof(e)));
+	/* after the last IPv4 entry: the IPv6 ones */
+	after = ent("192.168.1.1", 32, false);
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 100;
+	EXPECT_EQ(0, pfl_table_walk(self->t, &after, collect_fn, &c));
+	ASSERT_EQ(3, c.n);
+	e = ent("::", 0, true);
 	EXPECT_EQ(0, memcmp(&e, &c.e[0], sizeof(e)));
 	tbl_teardown(self);
 }
@@ -485,7 +502,7 @@ TEST(random_against_brute_force)
 	memset(&c, 0, sizeof(c));
 	c.stop_at = ~0u;
 	ASSERT_LT(64, m.n);	/* the workload grew the table */
-	EXPECT_EQ(0, pfl_table_walk(self->t, 0, collect_fn, &c));
+	EXPECT_EQ(0, pfl_table_walk(self->t, NULL, collect_fn, &c));
 	EXPECT_EQ(m.n, c.n);
 	for (i = 0; i < c.n; i++) {
 		k = model_find(&m, &c.e[i]);
@@ -493,6 +510,30 @@ TEST(random_against_brute_force)
 		EXPECT_EQ(m.e[k].neg, c.e[i].neg);
 		if (i)
 			EXPECT_GT(0, cmp_entry(&c.e[i - 1], &c.e[i]));
+	}
+	/* and a walk resumed after every 5 entries, as a dump goes, too */
+	{
+		struct collect *part = calloc(1, sizeof(*part));
+		struct pfl_table_entry last;
+		unsigned int got = 0, stops = 0;
+
+		ASSERT_NE(NULL, part);
+		do {
+			part->n = 0;
+			part->stop_at = 5;
+			k = pfl_table_walk(self->t, got ? &last : NULL,
+					   collect_fn, part);
+			for (i = 0; i < part->n && got + i < c.n; i++)
+				EXPECT_EQ(0, memcmp(&c.e[got + i], &part->e[i],
+						    sizeof(part->e[i])));
+			got += part->n;
+			if (part->n)
+				last = part->e[part->n - 1];
+			stops++;
+		} while (k == 42 && stops < 100000);
+		EXPECT_EQ(0, k);
+		EXPECT_EQ(c.n, got);
+		free(part);
 	}
 	tbl_teardown(self);
 }
@@ -549,7 +590,7 @@ static void *reader(void *arg)
 		pfl_table_match(r->t, PFL_AF_INET6, &a);
 		if (n % 64 == 0) {
 			cnt = 0;
-			pfl_table_walk(r->t, 0, count_fn, &cnt);
+			pfl_table_walk(r->t, NULL, count_fn, &cnt);
 			if (cnt < 3)
 				uatomic_inc(&r->errors);
 		}

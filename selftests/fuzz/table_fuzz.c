@@ -197,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&w, 0, sizeof(w));
 	w.m = &m;
-	pfl_table_walk(t, 0, walk_fn, &w);
+	pfl_table_walk(t, NULL, walk_fn, &w);
 	if (w.n != m.n)
 		fail("walk count");
 	pfl_table_put(t);

@@ -74,13 +74,30 @@ test_other_netns_not_blocked() {
 	[ "$worst" -lt 5000 ] || { echo "the other namespace waited"; return 1; }
 }
 
+# A table dump of 30,000 entries lists each once, in order: each part of
+# the dump goes on after the last entry sent (it re-walked every entry
+# before it, per part).
+test_big_table_dump() {
+	local got
+	python3 -c '
+for i in range(30000):
+    print("10.%d.%d.0/24" % (i >> 8, i & 255) if i < 20000 else
+          "fd00:%x::/32" % i)' >"$work/entries" || return 1
+	printf 'table <big> file "%s"\npass from <big>\n' "$work/entries" |
+		ip netns exec "$ns2" pflctl -f - || return 1
+	got=$(ip netns exec "$ns2" pflctl -t big -T show)
+	expect_eq "entries" 30000 "$(wc -l <<<"$got")" || return 1
+	expect_eq "distinct entries" 30000 "$(sort -u <<<"$got" | wc -l)"
+}
+
 ktap_print_header
-ktap_set_plan 2
+ktap_set_plan 3
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns1 ns2 || ktap_exit_fail_msg "setup failed"
 run_test "20,000 rules naming 20,000 tables commit in linear time" test_linear
 run_test "another namespace is answered during a big load" \
 	test_other_netns_not_blocked
+run_test "a dump of 30,000 table entries lists each once" test_big_table_dump
 cleanup_all
 rm -rf "$work"
 unload_pfl
