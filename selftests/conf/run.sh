@@ -39,8 +39,10 @@ result() {
 	fi
 }
 
-# compare EXPECTED-FILE ACTUAL-FILE: the diff, or nothing when equal
+# compare EXPECTED-FILE ACTUAL-FILE: the diff, or nothing when equal. A
+# missing expected file is a difference, never a pass.
 compare() {
+	[ -e "$1" ] || { echo "$1 is missing"; return; }
 	diff -u --label expected --label actual "$1" "$2"
 }
 
