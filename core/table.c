@@ -597,7 +597,7 @@ int pfl_table_walk(const struct pfl_table *t,
 	const struct troot *r = rcu_dereference_check(t->cur, true);
 	struct pfl_table_entry e;
 	const struct tnode *n, *c;
-	struct tkey from;
+	struct tkey from = { 0 };
 	struct titer *it;
 	unsigned int fam;
 	int ret = 0;

@@ -137,7 +137,7 @@ int pfl_hooks_register(struct net *net)
 	pfl_defrag_enable(net);
 	err = nf_register_net_hooks(net, pn->hook_ops, ARRAY_SIZE(pn->hook_ops));
 	if (!err)
-		pn->hooks_registered = true;
+		pn->hooks_registered = pn->hooked = true;
 	else
 		pfl_defrag_disable(net);
 	return err;

@@ -16,27 +16,52 @@
 
 unsigned int pfl_net_id __read_mostly;
 
+static atomic_t pfl_ninst = ATOMIC_INIT(0);
+
+unsigned int pfl_instances(void)
+{
+	return atomic_read(&pfl_ninst);
+}
+
+/*
+ * A netns that never talks to pfl costs its struct pfl_net and two empty
+ * table lists: no instance (state table, counters), no housekeeping work
+ * and no grace period at exit, for container hosts make namespaces by the
+ * thousand. The first command in it makes the instance; the first enable
+ * starts housekeeping (states, and what they keep alive, need pfl
+ * enabled).
+ */
+struct pfl_inst *pfl_net_inst(struct pfl_net *pn)
+{
+	struct pfl_inst *inst;
+
+	lockdep_assert_held(&pn->lock);
+	if (pn->inst)
+		return pn->inst;
+	inst = pfl_inst_create();
+	if (!inst)
+		return NULL;
+	atomic_inc(&pfl_ninst);
+	/* Read without the lock by a states dump that this lock began. */
+	WRITE_ONCE(pn->inst, inst);
+	return inst;
+}
+
 static int __net_init pfl_net_init(struct net *net)
 {
 	struct pfl_net *pn = pfl_net(net);
-
 	int a, b;
 
 	mutex_init(&pn->lock);
 	a = pfl_table_list_init(&pn->tables);
 	b = pfl_table_list_init(&pn->txn.tables);
-	if (a || b)
-		goto fail;
-	pn->inst = pfl_inst_create();
-	if (!pn->inst)
-		goto fail;
-	pfl_housekeeping_start(pn);
+	if (a || b) {
+		/* A failed init gets no exit call. */
+		pfl_table_list_destroy(&pn->tables);
+		pfl_table_list_destroy(&pn->txn.tables);
+		return -ENOMEM;
+	}
 	return 0;
-fail:
-	/* A failed init gets no exit call. */
-	pfl_table_list_destroy(&pn->tables);
-	pfl_table_list_destroy(&pn->txn.tables);
-	return -ENOMEM;
 }
 
 static void __net_exit pfl_net_exit(struct net *net)
@@ -46,16 +71,25 @@ static void __net_exit pfl_net_exit(struct net *net)
 	/* No netlink socket is left in a dying netns, and the genl family
 	 * is gone before pernet ops on unload: nothing races us here.
 	 */
-	if (pn->hooks_registered)
-		pfl_hooks_unregister(net);
+	if (!pn->inst) {
+		pfl_txn_discard(pn);
+		pfl_table_list_destroy(&pn->tables);
+		pfl_table_list_destroy(&pn->txn.tables);
+		return;
+	}
+	pfl_hooks_unregister(net);
 	/* Unregistering does not wait for packets still in the hook (the
-	 * old hook blob is freed with call_rcu): they finish first.
+	 * old hook blob is freed with call_rcu): they finish first. Only
+	 * where the hooks ever were.
 	 */
-	synchronize_rcu();
-	pfl_housekeeping_stop(pn);
+	if (pn->hooked)
+		synchronize_rcu();
+	if (pn->housekeeping_on)
+		pfl_housekeeping_stop(pn);
 	pfl_ruleset_destroy_all(pn);
 	pfl_inst_destroy(pn->inst);
 	pn->inst = NULL;
+	atomic_dec(&pfl_ninst);
 }
 
 static struct pernet_operations pfl_net_ops = {

@@ -35,6 +35,7 @@ static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_TIMEOUTS]	= { .type = NLA_REJECT },
 	[PFL_A_SRC_NODES]	= { .type = NLA_REJECT },
 	[PFL_A_SRC_NODE_LIMIT]	= { .type = NLA_REJECT },
+	[PFL_A_INSTANCES]	= { .type = NLA_REJECT },
 };
 
 void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *plain,
@@ -106,7 +107,10 @@ static int pfl_cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	}
 	mutex_lock(&pn->lock);
-	err = pfl_put_status(msg, pn->inst);
+	err = pfl_net_inst(pn) ? pfl_put_status(msg, pn->inst) : -ENOMEM;
+	if (!err && net_eq(genl_info_net(info), &init_net) &&
+	    nla_put_u32(msg, PFL_A_INSTANCES, pfl_instances()))
+		err = -EMSGSIZE;
 	mutex_unlock(&pn->lock);
 	if (err)
 		goto err_free;
@@ -125,6 +129,10 @@ static int pfl_cmd_enable(struct sk_buff *skb, struct genl_info *info)
 	int err = 0;
 
 	mutex_lock(&pn->lock);
+	if (!pfl_net_inst(pn)) {
+		err = -ENOMEM;
+		goto out;
+	}
 	if (pn->inst->enabled) {
 		GENL_SET_ERR_MSG(info, "pfl already enabled");
 		err = -EEXIST;
@@ -136,6 +144,10 @@ static int pfl_cmd_enable(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	pfl_inst_set_enabled(pn->inst, true);
+	if (!pn->housekeeping_on) {
+		pfl_housekeeping_start(pn);
+		pn->housekeeping_on = true;
+	}
 out:
 	mutex_unlock(&pn->lock);
 	return err;
@@ -148,7 +160,7 @@ static int pfl_cmd_disable(struct sk_buff *skb, struct genl_info *info)
 	int err = 0;
 
 	mutex_lock(&pn->lock);
-	if (!pn->inst->enabled) {
+	if (!pn->inst || !pn->inst->enabled) {
 		GENL_SET_ERR_MSG(info, "pfl not enabled");
 		err = -ENOENT;
 		goto out;

@@ -141,12 +141,20 @@ int pfl_dump_states_start(struct netlink_callback *cb)
 {
 	struct nlattr *tb[PFL_A_MAX + 1];
 	struct states_dump *d;
+	struct pfl_inst *inst;
+	struct pfl_net *pn;
 	int err;
 
 	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, PFL_A_MAX, NULL,
 			  cb->extack);
 	if (err)
 		return err;
+	pn = pfl_net(sock_net(cb->skb->sk));
+	mutex_lock(&pn->lock);
+	inst = pfl_net_inst(pn);
+	mutex_unlock(&pn->lock);
+	if (!inst)
+		return -ENOMEM;
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
@@ -262,7 +270,7 @@ int pfl_cmd_states_kill(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mutex_lock(&pn->lock);
-	killed = pfl_states_kill(pn->inst->states, &f, pfl_now());
+	killed = pn->inst ? pfl_states_kill(pn->inst->states, &f, pfl_now()) : 0;
 	mutex_unlock(&pn->lock);
 	return reply_killed(info, PFL_CMD_STATES_KILL, killed);
 }
@@ -273,7 +281,8 @@ int pfl_cmd_states_flush(struct sk_buff *skb, struct genl_info *info)
 	u32 killed;
 
 	mutex_lock(&pn->lock);
-	killed = pfl_states_kill(pn->inst->states, NULL, pfl_now());
+	killed = pn->inst ? pfl_states_kill(pn->inst->states, NULL, pfl_now()) :
+			    0;
 	mutex_unlock(&pn->lock);
 	return reply_killed(info, PFL_CMD_STATES_FLUSH, killed);
 }

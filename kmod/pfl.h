@@ -25,10 +25,13 @@ struct pfl_table_list {
 
 /* One per network namespace. */
 struct pfl_net {
+	/* Made on first use (pfl_net_inst()), then fixed until netns exit. */
 	struct pfl_inst *inst;
 	/* Serialises configuration: enable/disable, rules, tables. */
 	struct mutex lock;
 	bool hooks_registered;
+	bool hooked;		/* hooks were registered once: exit waits */
+	bool housekeeping_on;	/* started at the first enable */
 	bool defrag4, defrag6;	/* reassembly enabled for us (defrag.c) */
 	/* Netfilter keeps pointers to these while they are registered. */
 	struct nf_hook_ops hook_ops[PFL_NR_HOOKS];
@@ -66,6 +69,11 @@ static inline struct pfl_net *pfl_net(const struct net *net)
 {
 	return net_generic(net, pfl_net_id);
 }
+
+/* main.c: the netns's instance, made on first use; under pn->lock. */
+struct pfl_inst *pfl_net_inst(struct pfl_net *pn);
+/* Instances in every netns (shown in the initial netns's status). */
+unsigned int pfl_instances(void);
 
 int pfl_hooks_register(struct net *net);
 void pfl_hooks_unregister(struct net *net);

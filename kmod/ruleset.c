@@ -332,6 +332,10 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 	err = check_ticket(pn, info);
 	if (err)
 		goto out;
+	if (!pfl_net_inst(pn)) {
+		err = -ENOMEM;
+		goto discard;
+	}
 	err = parse_options(opts, info->attrs[PFL_A_OPTIONS], info->extack);
 	if (err)
 		goto discard;
@@ -403,8 +407,8 @@ int pfl_dump_rules(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&pn->lock);
 	cb->seq = pn->generation;
-	rs = rcu_dereference_protected(pn->inst->ruleset,
-				       lockdep_is_held(&pn->lock));
+	rs = pn->inst ? rcu_dereference_protected(pn->inst->ruleset,
+					  lockdep_is_held(&pn->lock)) : NULL;
 	n = rs ? pfl_ruleset_count(rs) : 0;
 	for (nr = cb->args[0]; nr < n; nr++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,

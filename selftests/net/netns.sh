@@ -120,6 +120,38 @@ test_netns_delete_while_enabled() {
 	ip netns exec "$ns4" pflctl -s info | grep -q '^Status: Disabled'
 }
 
+instances() {
+	pflctl -j -s memory | jq .instances
+}
+
+instances_are() {
+	[ "$(instances)" = "$1" ]
+}
+
+# A netns that never talks to pfl has no instance (no state table, no
+# housekeeping work, no grace period at its exit): container hosts make
+# them by the thousand. Its first command makes one; its exit frees it.
+test_instances_made_on_first_use() {
+	local n0 i
+	n0=$(instances)
+	for i in $(seq 20); do
+		ip netns add "pfl-lazy-$i" || return 1
+	done
+	expect_eq "instances after 20 new namespaces" "$n0" "$(instances)" ||
+		return 1
+	ip netns exec pfl-lazy-1 pflctl -s info >/dev/null || return 1
+	expect_eq "instances after a first command" $((n0 + 1)) "$(instances)" ||
+		return 1
+	ip netns exec pfl-lazy-2 pflctl -s info | grep -q '^Status: Disabled' ||
+		return 1
+	for i in $(seq 20); do
+		ip netns del "pfl-lazy-$i"
+	done
+	# namespaces are cleaned up asynchronously
+	wait_until 60 instances_are "$n0" ||
+		{ echo "instances after the namespaces went: $(instances)"; return 1; }
+}
+
 NLERR="$(cd "$(dirname "$0")" && pwd)/nlerr.py"
 
 # Error messages belong to the request that caused them. They used to be
@@ -140,7 +172,7 @@ test_error_messages_per_request() {
 }
 
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 load_pfl || ktap_exit_fail_msg "insmod failed"
 setup_ns ns1 ns2 && link_ns "$ns1" "$ns2" 1 || ktap_exit_fail_msg "setup failed"
 run_test "enable in one netns enables no other" test_isolation
@@ -155,6 +187,8 @@ run_test "netns deleted while enabled: its instance goes" \
 	test_netns_delete_while_enabled
 run_test "error messages are each request's own, in two namespaces at once" \
 	test_error_messages_per_request
+run_test "an instance is made on a netns's first command, not before" \
+	test_instances_made_on_first_use
 cleanup_all_ns
 unload_pfl
 ktap_finished

@@ -19,6 +19,8 @@ struct status {
 	uint32_t buckets;
 	uint32_t src_nodes;
 	uint32_t src_node_limit;
+	bool has_instances;	/* the initial netns's status only */
+	uint32_t instances;
 	uint32_t timeouts[__PFL_TO_MAX];
 };
 
@@ -69,6 +71,10 @@ static int status_cb(const struct nlmsghdr *nlh, void *arg)
 		st->src_nodes = mnl_attr_get_u32(tb[PFL_A_SRC_NODES]);
 	if (attr_ok(tb[PFL_A_SRC_NODE_LIMIT], MNL_TYPE_U32))
 		st->src_node_limit = mnl_attr_get_u32(tb[PFL_A_SRC_NODE_LIMIT]);
+	if (attr_ok(tb[PFL_A_INSTANCES], MNL_TYPE_U32)) {
+		st->has_instances = true;
+		st->instances = mnl_attr_get_u32(tb[PFL_A_INSTANCES]);
+	}
 	if (attr_ok(tb[PFL_A_TIMEOUTS], MNL_TYPE_NESTED)) {
 		const struct nlattr *a;
 
@@ -393,6 +399,8 @@ int pflctl_show_memory(struct pflctl *ctl)
 		json_kv_u64(&j, "state_buckets", st.buckets);
 		json_kv_u64(&j, "src_nodes", st.src_node_limit);
 		json_kv_u64(&j, "src_nodes_now", st.src_nodes);
+		if (st.has_instances)
+			json_kv_u64(&j, "instances", st.instances);
 		json_obj_end(&j);
 		json_end(&j);
 		return 0;
@@ -401,5 +409,7 @@ int pflctl_show_memory(struct pflctl *ctl)
 	printf("%-20s %21u\n", "state buckets", st.buckets);
 	printf("%-20s hard limit %10u\n", "src-nodes", st.src_node_limit);
 	printf("%-20s %21u\n", "src-nodes now", st.src_nodes);
+	if (st.has_instances)
+		printf("%-20s %21u\n", "instances", st.instances);
 	return 0;
 }

@@ -115,8 +115,10 @@
  * PFL_A_STATE_LIMIT (NLA_U32, the limit in force), PFL_A_STATE_BUCKETS
  * (NLA_U32, hash buckets now), PFL_A_TIMEOUTS (NLA_NESTED, enum
  * pfl_timeout: NLA_U32, every timeout in force, defaults included),
- * PFL_A_SRC_NODES (NLA_U32, source nodes now) and PFL_A_SRC_NODE_LIMIT
- * (NLA_U32, their limit in force).
+ * PFL_A_SRC_NODES (NLA_U32, source nodes now), PFL_A_SRC_NODE_LIMIT
+ * (NLA_U32, their limit in force) and, in the initial netns only,
+ * PFL_A_INSTANCES (NLA_U32, the namespaces that have used pfl: an instance
+ * is made on a netns's first command).
  */
 #ifndef _UAPI_LINUX_PFL_H
 #define _UAPI_LINUX_PFL_H
@@ -172,6 +174,7 @@ enum pfl_attr {
 	PFL_A_TIMEOUTS,		/* NLA_NESTED, enum pfl_timeout: NLA_U32 */
 	PFL_A_SRC_NODES,	/* NLA_U32 */
 	PFL_A_SRC_NODE_LIMIT,	/* NLA_U32 */
+	PFL_A_INSTANCES,	/* NLA_U32, initial netns only */
 	__PFL_A_MAX
 };
 #define PFL_A_MAX (__PFL_A_MAX - 1)
