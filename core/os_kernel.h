@@ -52,12 +52,6 @@
 #define pfl_seqcount_t seqcount_t
 #define pfl_seqcount_init(s) seqcount_init(s)
 
-/* Memory of the machine, for default limits. */
-static inline u64 pfl_mem_bytes(void)
-{
-	return (u64)totalram_pages() << PAGE_SHIFT;
-}
-
 /* Pin to this CPU (preemption off) and name it. */
 #define pfl_cpu_get() get_cpu()
 #define pfl_cpu_put() put_cpu()

@@ -181,11 +181,6 @@ u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k);
 u32 pfl_random_u32(void);
 
 unsigned int pfl_user_slot(void);
-static inline u64 pfl_mem_bytes(void)
-{
-	return (u64)sysconf(_SC_PHYS_PAGES) * (u64)sysconf(_SC_PAGESIZE);
-}
-
 #define pfl_cpu_get() pfl_user_slot()
 #define pfl_cpu_put() do { } while (0)
 

@@ -97,16 +97,13 @@ static struct state_tbl *tbl_alloc(u32 nbuckets, u32 gen)
 }
 
 /*
- * Without `set limit states`: one state per 8 KB of memory (a state and
- * its share of buckets take about 200 bytes: at most 2.5% of memory when
- * full), never fewer than pf's 100,000.
+ * Without `set limit states`: pf's 100,000, whatever the machine. A
+ * share of memory per instance (it was one state per 8 KB) would let each
+ * of a thousand namespaces take that share.
  */
 static u32 default_limit(void)
 {
-	u64 n = pfl_mem_bytes() / 8192;
-
-	return (u32)min_t(u64, max_t(u64, n, PFL_STATE_LIMIT_FLOOR),
-			  MAX_BUCKETS);
+	return PFL_STATES_DEFAULT;
 }
 
 struct pfl_states *pfl_states_create(u32 limit, u32 creator,

@@ -33,8 +33,6 @@ struct pfl_states;
 /* Stripe locks of the buckets; the table never has fewer buckets. */
 #define PFL_STATE_LOCKS 256
 #define PFL_STATE_MIN_BUCKETS 1024
-/* pf's floor for `set limit states` when nothing is set. */
-#define PFL_STATE_LIMIT_FLOOR 100000
 
 struct pfl_state {
 	struct hlist_nulls_node node;	/* in its bucket, under the stripe lock */

@@ -35,6 +35,9 @@
  * bytes each, allocated on the packet path), four per bucket at most.
  */
 #define PFL_SRC_NODES_DEFAULT 10000U
+
+/* `set limit states` when nothing is set: pf's. */
+#define PFL_STATES_DEFAULT 100000U
 #define PFL_SRC_NODES_MAX (1U << 22)
 
 /* Addresses: IPv4 in the first four bytes, network order. */
