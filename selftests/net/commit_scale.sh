@@ -56,7 +56,8 @@ test_linear() {
 # While namespace 1 loads the big ruleset again, namespace 2 is answered
 # at once, each time: no command holds a lock namespaces share.
 test_other_netns_not_blocked() {
-	local pid t0 t1 ms worst=0 n=0
+	local pid t0 t1 ms worst=0 n=0 start load
+	start=$(date +%s%N)
 	ip netns exec "$ns1" pflctl -f "$work/big.conf" &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
@@ -68,10 +69,15 @@ test_other_netns_not_blocked() {
 		n=$((n + 1))
 	done
 	wait "$pid" || { echo "the big load failed"; return 1; }
-	echo "$n requests in the other namespace meanwhile, the slowest $worst ms"
+	load=$((($(date +%s%N) - start) / 1000000))
+	echo "$n requests in the other namespace during a $load ms load," \
+		"the slowest $worst ms"
 	[ "$n" -ge 2 ] || { echo "too few requests to tell"; return 1; }
-	# alone, such a request takes well under a second even here
-	[ "$worst" -lt 5000 ] || { echo "the other namespace waited"; return 1; }
+	# Blocked, a request would wait for most of the load. Alone one takes
+	# well under a second (6.12), a few on the loaded debug kernel: either
+	# bound will do.
+	[ "$worst" -lt 5000 ] || [ "$worst" -lt $((load / 4)) ] ||
+		{ echo "the other namespace waited"; return 1; }
 }
 
 # A table dump of 30,000 entries lists each once, in order: each part of
