@@ -582,7 +582,7 @@ static void resize(struct pfl_states *st, u32 nbuckets)
 	/* Empty now; a reader that still follows the pointer finds nothing
 	 * (and its stripe's seqcount moved while it was emptied).
 	 */
-	RCU_INIT_POINTER(t->old, NULL);
+	rcu_assign_pointer(t->old, NULL);	/* readers load it concurrently */
 	WRITE_ONCE(st->gen, st->gen + 1);
 	synchronize_rcu();
 	pfl_kvfree(old);
