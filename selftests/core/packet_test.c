@@ -46,6 +46,50 @@ TEST(ipv4_tcp)
 	EXPECT_TRUE(pkt.flags & PFL_PKT_L4);
 }
 
+/* wscale_of OPTS LEN FLAGS: tcp_wscale of a segment with those options. */
+static uint8_t wscale_of(const uint8_t *opt, unsigned int len, uint8_t flags,
+			 unsigned int have)
+{
+	uint8_t b[100];
+	struct pfl_pkt pkt;
+	unsigned int doff = 20 + ((len + 3) & ~3U);
+
+	memset(b, 0, sizeof(b));
+	build_ip4(b, 20, 20 + doff, 6, 0x0a000001, 0x0a000002);
+	build_tcp(b + 20, 1234, 80, 1000, 0, flags, 65535);
+	b[32] = (uint8_t)(doff / 4) << 4;
+	memcpy(b + 40, opt, len);
+	if (parse(&pkt, PFL_AF_INET, b, have ? have : 20 + doff, 20 + doff))
+		return 0xff;
+	return pkt.tcp_wscale;
+}
+
+/* The window scale option (RFC 7323) of a SYN, wherever it is. */
+TEST(tcp_window_scale_option)
+{
+	static const uint8_t plain[] = { 3, 3, 7 };
+	static const uint8_t after[] = { 2, 4, 5, 180, 4, 2, 1, 1, 3, 3, 2 };
+	static const uint8_t big[] = { 1, 3, 3, 20 };
+	static const uint8_t eol[] = { 0, 3, 3, 7 };
+	static const uint8_t zero_len[] = { 8, 0, 3, 3, 7 };
+	static const uint8_t cut[] = { 1, 1, 1, 1, 1, 3, 3, 7 };
+
+	EXPECT_EQ(PFL_WSCALE_SEEN | 7, wscale_of(plain, sizeof(plain), 0x02, 0));
+	/* after MSS, SACK-permitted and no-ops */
+	EXPECT_EQ(PFL_WSCALE_SEEN | 2, wscale_of(after, sizeof(after), 0x02, 0));
+	EXPECT_EQ(PFL_WSCALE_SEEN | 2,
+		  wscale_of(after, sizeof(after), 0x12, 0));	/* SYN-ACK */
+	/* shifts above 14 are 14 */
+	EXPECT_EQ(PFL_WSCALE_SEEN | 14, wscale_of(big, sizeof(big), 0x02, 0));
+	/* only SYNs carry it; nothing after the end of options */
+	EXPECT_EQ(0, wscale_of(plain, sizeof(plain), 0x10, 0));
+	EXPECT_EQ(0, wscale_of(eol, sizeof(eol), 0x02, 0));
+	/* a length below 2 ends the walk */
+	EXPECT_EQ(0, wscale_of(zero_len, sizeof(zero_len), 0x02, 0));
+	/* an option past the bytes at hand is not read */
+	EXPECT_EQ(0, wscale_of(cut, sizeof(cut), 0x02, 46));
+}
+
 TEST(ipv4_options_udp)
 {
 	uint8_t b[60];

@@ -118,7 +118,12 @@ TEST(established_timeout)
 	EXPECT_EQ(PFL_TCPS_ESTABLISHED, s.state);
 }
 
-TEST(loss_retransmission_reordering_sack)
+/*
+ * SACK blocks are options, which pf's tracking (and pfl's) does not read:
+ * what SACK changes is what the peers send, and that is what these cases
+ * cover. Here: a lost segment, an early one, duplicate ACKs.
+ */
+TEST(loss_retransmission_reordering_dup_acks)
 {
 	static const struct seg g[] = {
 		{ C, S, 1000, 0, 65535, 0, 0, PASS },
@@ -140,6 +145,35 @@ TEST(loss_retransmission_reordering_sack)
 
 	RUN(g, &c, &s);
 	EXPECT_EQ(4001, c.seqlo);
+}
+
+/*
+ * With SACK a sender goes on past a hole up to the receiver's window,
+ * while every ACK stays at the hole: ACKs a window behind the data pass,
+ * the hole's retransmission passes, one cumulative ACK takes it all; an
+ * ACK for far more than was ever sent does not.
+ */
+TEST(sack_recovery_a_window_past_a_hole)
+{
+	struct seg g[80] = {
+		HANDSHAKE,
+		{ C, A, 1001, 5001, 65535, 1000, 0, PASS },	/* 1001-2000 */
+	};
+	struct pfl_state_peer c, s;
+	int n = 4, i;
+
+	/* 2001-3000 lost; 3001 to 63000 sent on */
+	for (i = 0; i < 60; i++)
+		g[n++] = (struct seg){ C, A, 3001 + i * 1000, 5001, 65535,
+				       1000, 0, PASS };
+	for (i = 0; i < 3; i++)		/* dup ACKs carrying SACK blocks */
+		g[n++] = (struct seg){ V, A, 5001, 2001, 65535, 0, 0, PASS };
+	g[n++] = (struct seg){ C, A, 2001, 5001, 65535, 1000, 0, PASS };
+	g[n++] = (struct seg){ V, A, 5001, 63001, 65535, 0, 0, PASS };
+	g[n++] = (struct seg){ V, A, 5001, 63001 + 200000, 65535, 0, 0, DROP };
+	ASSERT_LE(n, ARRAY_SIZE(g));
+	run(_metadata, g, n, &c, &s);
+	EXPECT_EQ(63001, c.seqlo);
 }
 
 TEST(window_scaling_both_sides)

@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct walk_state w;
 	union pfl_addr a;
 	unsigned int i, nb, ops = 0;
-	int k, ret;
+	int k, ret, bad;
 
 	if (!registered) {
 		rcu_register_thread();
@@ -153,13 +153,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3:
 			nb = fin_pick(&f, ARRAY_SIZE(batch) + 1);
-			for (i = 0; i < nb; i++)
+			bad = 0;
+			for (i = 0; i < nb; i++) {
 				fill_entry(&f, &batch[i]);
+				bad |= pfl_table_entry_check(&batch[i]) != 0;
+			}
 			ret = pfl_table_replace(t, batch, nb);
-			if (ret == -EINVAL)
-				break;		/* a bad entry: nothing changed */
+			if (bad) {
+				/* refused whole: nothing changed */
+				if (ret != -EINVAL)
+					fail("replace with a bad entry");
+				if (pfl_table_count(t) != m.n)
+					fail("a refused replace changed the table");
+				break;
+			}
 			if (ret < 0)
-				fail("replace");
+				fail("replace of a valid batch refused");
 			m.n = 0;
 			for (i = 0; i < nb; i++) {
 				k = model_find(&m, &batch[i]);
