@@ -118,6 +118,11 @@ R
 	# neighbour discovery exchange, a late packet of an earlier test)
 	# may expire meanwhile and free a slot, never take one more.
 	after=$(st_ctr "$ns_c" current)
+	# the established flow keeps its state at the limit (writing into
+	# its socket later would succeed either way: TCP retransmits)
+	[ "$(cli pflctl -j -s states | jq '[.[] | select(.proto == "tcp") |
+		select(tostring | contains("ESTABLISHED"))] | length')" = 1 ] ||
+		{ echo "the established flow lost its state"; cli pflctl -s states; return 1; }
 	[ "$ok" -ge $((4 - before)) ] && [ "$ok" -le 3 ] &&
 		[ "$after" -le 4 ] || {
 		echo "$ok of 6 new flows passed, $before states before, $after after"
@@ -137,14 +142,17 @@ block all
 $ND
 pass out keep state
 R
+	local rc
 	bg srv python3 "$FLOWS" udp-late 6000 1
-	sleep 0.5
+	wait_listen "$ns_s" udp 6000 || return 1
 	flows "$ns_c" udp-late-ask 10.0.1.2 6000 3 ||
 		{ echo "a reply within the timeout was blocked"; return 1; }
 	bg srv python3 "$FLOWS" udp-late 6001 4
-	sleep 0.5
-	! flows "$ns_c" udp-late-ask 10.0.1.2 6001 6 ||
-		{ echo "a reply after the timeout passed"; return 1; }
+	wait_listen "$ns_s" udp 6001 || return 1
+	flows "$ns_c" udp-late-ask 10.0.1.2 6001 6
+	rc=$?
+	# 1: the late reply was blocked; 0 it passed, 2 no first reply
+	[ $rc = 1 ] || { echo "late reply: status $rc, expected 1"; return 1; }
 }
 
 test_parallel_creators() {
@@ -181,6 +189,11 @@ R
 	done
 	srv pflctl -t bad -T show | grep -q 10.0.1.1 ||
 		{ echo "10.0.1.1 not in <bad>"; srv pflctl -t bad -T show; return 1; }
+	# flush global: every state of the source went, whatever its rule
+	expect_eq "states of 10.0.1.1 after the flush" 0 \
+		"$(srv pflctl -j -s states |
+			jq '[.[] | select(tostring | contains("\"10.0.1.1\""))] | length')" ||
+		{ srv pflctl -s states; return 1; }
 	! cli nc -z -n -w 2 10.0.1.2 22 || { echo "overloaded source passed"; return 1; }
 	! flows "$ns_c" udp-ask 10.0.1.2 53 || { echo "overloaded source passed udp"; return 1; }
 	[ "$(ctr "$ns_s" src-limit)" -ge 1 ] || return 1
