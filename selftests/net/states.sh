@@ -119,9 +119,10 @@ R
 	# may expire meanwhile and free a slot, never take one more.
 	after=$(st_ctr "$ns_c" current)
 	# the established flow keeps its state at the limit (writing into
-	# its socket later would succeed either way: TCP retransmits)
-	[ "$(cli pflctl -j -s states | jq '[.[] | select(.proto == "tcp") |
-		select(tostring | contains("ESTABLISHED"))] | length')" = 1 ] ||
+	# its socket later would succeed either way: TCP retransmits). On a
+	# slow kernel it may have closed meanwhile: its state is still there.
+	[ "$(cli pflctl -j -s states | jq '[.[] | select(.proto == "tcp")] |
+		length')" = 1 ] ||
 		{ echo "the established flow lost its state"; cli pflctl -s states; return 1; }
 	[ "$ok" -ge $((4 - before)) ] && [ "$ok" -le 3 ] &&
 		[ "$after" -le 4 ] || {
