@@ -40,6 +40,8 @@ struct src_stripe {
 struct pfl_src_nodes {
 	pfl_hash_key_t hkey;
 	u32 limit;
+	u32 walk_stripe;	/* expiry's cursor: the next bucket it visits */
+	u32 walk_bucket;
 	pfl_pcpu_u64 count;	/* nodes: +1 made, -1 freed */
 	struct src_stripe s[SRC_STRIPES];
 };
@@ -292,34 +294,58 @@ out:
 	return ok;
 }
 
-u32 pfl_src_nodes_expire(struct pfl_src_nodes *sn, u32 now)
+/* Free the nodes of bucket @b of @st that may go at @now; under its lock. */
+static u32 expire_bucket(struct pfl_src_nodes *sn, struct src_stripe *st,
+			 u32 b, u32 now)
 {
 	struct hlist_nulls_node *n, *next;
-	struct src_stripe *st;
 	struct src_node *s;
-	u32 i, j, freed = 0;
+	u32 freed = 0;
 
-	for (i = 0; i < SRC_STRIPES; i++) {
-		st = &sn->s[i];
+	for (n = st->b[b].first; !is_a_nulls(n); n = next) {
+		next = n->next;
+		s = hlist_nulls_entry(n, struct src_node, node);
+		/* An idle node keeps its rate estimate a while. */
+		if (s->states || (s32)(now - s->idle_since) < 1 ||
+		    (s->rate && now - s->rate_last < 3600))
+			continue;
+		hlist_nulls_del_rcu(&s->node);
+		pfl_free(s);
+		pfl_pcpu_u64_add(sn->count, 0, -1);
+		freed++;
+	}
+	return freed;
+}
+
+/*
+ * A slice of the buckets from where the last call stopped, one at a time
+ * under its stripe's lock, as the state table's walker goes: a cursor over
+ * the stripes one after the other, each bucket by bucket. The slice is
+ * 1 / PFL_SRC_EXPIRE_ROUNDS of all the buckets, rounded up, so that any
+ * PFL_SRC_EXPIRE_ROUNDS calls in a row visit every bucket. A resize of
+ * the stripe under the cursor can move nodes behind it: they wait one
+ * more round.
+ */
+u32 pfl_src_nodes_expire(struct pfl_src_nodes *sn, u32 now)
+{
+	u32 i, budget = 0, freed = 0;
+	struct src_stripe *st;
+
+	for (i = 0; i < SRC_STRIPES; i++)
+		budget += READ_ONCE(sn->s[i].mask) + 1;
+	budget = (budget + PFL_SRC_EXPIRE_ROUNDS - 1) / PFL_SRC_EXPIRE_ROUNDS;
+	for (; budget; budget--) {
+		st = &sn->s[sn->walk_stripe];
 		spin_lock_bh(&st->lock);
-		for (j = 0; j <= st->mask; j++) {
-			for (n = st->b[j].first; !is_a_nulls(n); n = next) {
-				next = n->next;
-				s = hlist_nulls_entry(n, struct src_node, node);
-				/* An idle node keeps its rate estimate a
-				 * while.
-				 */
-				if (s->states ||
-				    (s32)(now - s->idle_since) < 1 ||
-				    (s->rate && now - s->rate_last < 3600))
-					continue;
-				hlist_nulls_del_rcu(&s->node);
-				pfl_free(s);
-				pfl_pcpu_u64_add(sn->count, 0, -1);
-				freed++;
-			}
+		if (sn->walk_bucket <= st->mask)
+			freed += expire_bucket(sn, st, sn->walk_bucket, now);
+		if (++sn->walk_bucket > st->mask) {
+			sn->walk_bucket = 0;
+			sn->walk_stripe = (sn->walk_stripe + 1) % SRC_STRIPES;
 		}
 		spin_unlock_bh(&st->lock);
+		if ((budget & 63) == 0)
+			cond_resched();
 	}
 	return freed;
 }

@@ -57,7 +57,18 @@ void pfl_src_state_put(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
 bool pfl_src_conn(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
 		  u32 max_conn, u32 rate, u32 secs, u32 now);
 
-/* Free nodes that have had no state since before @now. Process context. */
+/*
+ * Expiry, run by housekeeping once a second: free nodes that may go at
+ * @now, those that have had no state for a second (and whose rate
+ * estimate, if any, is an hour old). Each call looks at a slice of the
+ * table, from where the last one stopped, and any PFL_SRC_EXPIRE_ROUNDS
+ * calls in a row look at all of it: a node goes at most
+ * PFL_SRC_EXPIRE_ROUNDS - 1 calls (seconds) after it may, and counts
+ * against the limit until then (one more round if the limit changed
+ * meanwhile). Caller serialises calls; process context. Returns the nodes
+ * freed.
+ */
+#define PFL_SRC_EXPIRE_ROUNDS 8
 u32 pfl_src_nodes_expire(struct pfl_src_nodes *sn, u32 now);
 
 #endif /* _PFL_SRCNODE_H */

@@ -294,21 +294,46 @@ static int trie_delete(struct tnode __rcu **root, const struct tkey *tk)
 }
 
 /*
+ * Everything under @n comes before @b (of @n's family): the subtree's
+ * largest key, @n's with every host bit set, is below @b's.
+ */
+static bool subtree_before(const struct tnode *n, const struct tkey *b)
+{
+	u64 max[2] = { n->key[0], n->key[1] };
+
+	if (n->plen < 64) {
+		max[0] |= ~mask64(n->plen);
+		max[1] = ~0ULL;
+	} else {
+		max[1] |= ~mask64(n->plen - 64);
+	}
+	return max[0] < b->k[0] || (max[0] == b->k[0] && max[1] < b->k[1]);
+}
+
+/*
  * Pre-order iteration (a prefix before the longer ones it contains, child
  * 0 before child 1: by address, then prefix) with an explicit stack: the
  * trie can be 129 levels deep, too deep to recurse on a kernel stack.
  * Each level leaves at most one sibling on the stack.
+ *
+ * With @from, subtrees that lie wholly before it (subtree_before()) are
+ * pruned: neither their root nor anything under it is returned, so a walk
+ * resumed at @from costs the depth of the trie plus what it returns, not a
+ * walk of everything before.
  */
 #define TITER_DEPTH 132
 
 struct titer {
 	unsigned int sp;
+	const struct tkey *from;	/* NULL: no pruning */
 	const struct tnode *stack[TITER_DEPTH];
 };
 
-static void titer_start(struct titer *it, const struct tnode *root)
+static void titer_start(struct titer *it, const struct tnode *root,
+			const struct tkey *from)
 {
 	it->sp = 0;
+	it->from = from;
 	if (root)
 		it->stack[it->sp++] = root;
 }
@@ -318,9 +343,11 @@ static const struct tnode *titer_next(struct titer *it)
 {
 	const struct tnode *n, *c;
 
-	if (!it->sp)
-		return NULL;
-	n = it->stack[--it->sp];
+	do {
+		if (!it->sp)
+			return NULL;
+		n = it->stack[--it->sp];
+	} while (it->from && subtree_before(n, it->from));
 	c = rcu_dereference_check(n->child[1], true);
 	if (c)
 		it->stack[it->sp++] = c;
@@ -448,7 +475,7 @@ static u32 trie_diff(struct titer *it, const struct tnode *a,
 	struct tkey tk;
 	u32 n = 0;
 
-	titer_start(it, a);
+	titer_start(it, a, NULL);
 	while ((a = titer_next(it))) {
 		if (!(a->flags & TN_ENTRY))
 			continue;
@@ -567,28 +594,6 @@ static int order(unsigned int fam, const u64 k[2], u8 plen,
 	return plen < b->plen ? -1 : plen > b->plen;
 }
 
-/*
- * Everything under @n (of family @fam) comes before @b: the subtree's
- * largest key, @n's with every host bit set, is below @b's. A resumed walk
- * skips such subtrees whole, so it costs the depth of the trie plus what
- * it visits, not a walk of everything before.
- */
-static bool subtree_before(const struct tnode *n, unsigned int fam,
-			   const struct tkey *b)
-{
-	u64 max[2] = { n->key[0], n->key[1] };
-
-	if (fam != b->fam)
-		return fam < b->fam;
-	if (n->plen < 64) {
-		max[0] |= ~mask64(n->plen);
-		max[1] = ~0ULL;
-	} else {
-		max[1] |= ~mask64(n->plen - 64);
-	}
-	return max[0] < b->k[0] || (max[0] == b->k[0] && max[1] < b->k[1]);
-}
-
 int pfl_table_walk(const struct pfl_table *t,
 		   const struct pfl_table_entry *after,
 		   int (*fn)(void *arg, const struct pfl_table_entry *e),
@@ -596,7 +601,8 @@ int pfl_table_walk(const struct pfl_table *t,
 {
 	const struct troot *r = rcu_dereference_check(t->cur, true);
 	struct pfl_table_entry e;
-	const struct tnode *n, *c;
+	const struct tkey *bound;
+	const struct tnode *n;
 	struct tkey from = { 0 };
 	struct titer *it;
 	unsigned int fam;
@@ -609,20 +615,14 @@ int pfl_table_walk(const struct pfl_table *t,
 	if (!it)
 		return -ENOMEM;
 	for (fam = after ? from.fam : 0; fam < 2 && !ret; fam++) {
-		titer_start(it, rcu_dereference_check(r->root[fam], true));
-		while (!ret && it->sp) {
-			n = it->stack[--it->sp];
-			if (after && subtree_before(n, fam, &from))
-				continue;
-			c = rcu_dereference_check(n->child[1], true);
-			if (c)
-				it->stack[it->sp++] = c;
-			c = rcu_dereference_check(n->child[0], true);
-			if (c)
-				it->stack[it->sp++] = c;
+		/* only @after's family has entries up to it */
+		bound = after && fam == from.fam ? &from : NULL;
+		titer_start(it, rcu_dereference_check(r->root[fam], true),
+			    bound);
+		while (!ret && (n = titer_next(it))) {
 			flags = READ_ONCE(n->flags);
 			if (!(flags & TN_ENTRY) ||
-			    (after && order(fam, n->key, n->plen, &from) <= 0))
+			    (bound && order(fam, n->key, n->plen, bound) <= 0))
 				continue;
 			memset(&e, 0, sizeof(e));
 			e.family = fam ? PFL_AF_INET6 : PFL_AF_INET;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of source tracking: state and connection limits, the rate,
- * the node limit and resizing.
+ * the node limit, resizing and expiry in slices.
  */
 #include "kselftest_harness.h"
 #include "packet.h"
@@ -14,6 +14,16 @@ static struct pfl_src_key key(uint8_t last)
 	k.addr.b[0] = 10;
 	k.addr.b[3] = last;
 	return k;
+}
+
+/* Expiry at @now, one whole round of calls: every bucket is looked at. */
+static uint32_t expire_round(struct pfl_src_nodes *sn, uint32_t now)
+{
+	uint32_t i, freed = 0;
+
+	for (i = 0; i < PFL_SRC_EXPIRE_ROUNDS; i++)
+		freed += pfl_src_nodes_expire(sn, now);
+	return freed;
 }
 
 TEST(max_states_per_source)
@@ -90,7 +100,7 @@ TEST(node_limit_caps_new_sources)
 	EXPECT_EQ(0, pfl_src_state_get(sn, &k, 0));
 	pfl_src_state_put(sn, &k, false, 10);
 	pfl_src_state_put(sn, &k, false, 10);
-	EXPECT_EQ(1, pfl_src_nodes_expire(sn, 20));
+	EXPECT_EQ(1, expire_round(sn, 20));
 	EXPECT_EQ(99, pfl_src_nodes_count(sn));
 	k = key(200);
 	EXPECT_EQ(0, pfl_src_state_get(sn, &k, 0));
@@ -125,6 +135,90 @@ TEST(resize_keeps_every_node)
 				  pfl_src_state_get(sn, &k, 1));
 		}
 	}
+	pfl_src_nodes_destroy(sn);
+}
+
+static struct pfl_src_key node_key(unsigned int i)
+{
+	struct pfl_src_key k = key((uint8_t)i);
+
+	k.addr.b[2] = (uint8_t)(i >> 8);
+	return k;
+}
+
+/*
+ * A node for @k without states since @now, with one connection counted:
+ * there() tells whether it is still in the table (max-src-conn 1 refuses
+ * its source, and a refusal changes nothing).
+ */
+static void idle_node(struct __test_metadata *_metadata,
+		      struct pfl_src_nodes *sn, const struct pfl_src_key *k,
+		      uint32_t now)
+{
+	ASSERT_EQ(0, pfl_src_state_get(sn, k, 0));
+	ASSERT_TRUE(pfl_src_conn(sn, k, 0, 0, 0, now));
+	pfl_src_state_put(sn, k, false, now);
+}
+
+static bool there(struct pfl_src_nodes *sn, const struct pfl_src_key *k)
+{
+	return !pfl_src_conn(sn, k, 1, 0, 0, 0);
+}
+
+#define SLICED_NODES 1000
+
+/*
+ * Expiry looks at a slice of the table a call, from where the last one
+ * stopped: every idle node goes within PFL_SRC_EXPIRE_ROUNDS calls, a call
+ * frees only its slice's share, and a node made again at once in the same
+ * bucket comes round again exactly PFL_SRC_EXPIRE_ROUNDS calls later. A
+ * call that looked at more buckets than its share (or fewer) would bring
+ * some nodes round sooner (or later). Nodes with a state stay.
+ */
+TEST(expiry_goes_in_slices_and_reaches_every_node)
+{
+	struct pfl_src_nodes *sn = pfl_src_nodes_create();
+	static uint32_t gone_at[SLICED_NODES];	/* the call that freed it */
+	struct pfl_src_key k, busy = key(1);
+	uint32_t i, call, freed, gone, calls = 3 * PFL_SRC_EXPIRE_ROUNDS;
+
+	ASSERT_NE(NULL, sn);
+	pfl_src_nodes_set_limit(sn, 2048);	/* 1024 buckets, 128 a call */
+	busy.rule = 2;
+	ASSERT_EQ(0, pfl_src_state_get(sn, &busy, 0));
+	for (i = 0; i < SLICED_NODES; i++) {
+		k = node_key(i);
+		idle_node(_metadata, sn, &k, 10);
+	}
+	for (call = 1; call <= calls; call++) {
+		freed = pfl_src_nodes_expire(sn, 10 + call);
+		gone = 0;
+		for (i = 0; i < SLICED_NODES; i++) {
+			k = node_key(i);
+			if (there(sn, &k))
+				continue;
+			/* the first round reaches every node, then each
+			 * comes round every PFL_SRC_EXPIRE_ROUNDS calls
+			 */
+			if (gone_at[i]) {
+				ASSERT_EQ(PFL_SRC_EXPIRE_ROUNDS,
+					  call - gone_at[i]);
+			} else {
+				ASSERT_GE(PFL_SRC_EXPIRE_ROUNDS, call);
+			}
+			gone_at[i] = call;
+			gone++;
+			idle_node(_metadata, sn, &k, 10 + call);
+		}
+		EXPECT_EQ(gone, freed);
+		/* about SLICED_NODES / PFL_SRC_EXPIRE_ROUNDS */
+		EXPECT_LT(0, freed);
+		EXPECT_GT(SLICED_NODES / 4, freed);
+	}
+	for (i = 0; i < SLICED_NODES; i++)
+		EXPECT_LT(calls - PFL_SRC_EXPIRE_ROUNDS, gone_at[i]);
+	EXPECT_EQ(SLICED_NODES + 1, pfl_src_nodes_count(sn));
+	EXPECT_EQ(PFL_CTR_SRC_LIMIT, pfl_src_state_get(sn, &busy, 1));
 	pfl_src_nodes_destroy(sn);
 }
 

@@ -275,6 +275,30 @@ static int cmp_entry(const struct pfl_table_entry *a,
 	return (int)a->prefix - (int)b->prefix;
 }
 
+/*
+ * Resume a walk of @t after @after, as a dump does, stopping after
+ * @stop_at entries: it must return @ret and give @n entries, @first the
+ * first, each exactly the one that follows in @all (the whole table in
+ * walk order), none skipped or repeated.
+ */
+static void walk_after(struct __test_metadata *_metadata, struct pfl_table *t,
+		       const struct collect *all, struct pfl_table_entry after,
+		       unsigned int stop_at, int ret, unsigned int n,
+		       struct pfl_table_entry first)
+{
+	struct collect c = { .stop_at = stop_at };
+	unsigned int i, j;
+
+	EXPECT_EQ(ret, pfl_table_walk(t, &after, collect_fn, &c));
+	ASSERT_EQ(n, c.n);
+	EXPECT_EQ(0, memcmp(&first, &c.e[0], sizeof(first)));
+	for (j = 0; j < all->n && cmp_entry(&all->e[j], &after) <= 0; j++)
+		;
+	ASSERT_LE(j + n, all->n);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, memcmp(&all->e[j + i], &c.e[i], sizeof(c.e[i])));
+}
+
 TEST(walk_order_skip_and_stop)
 {
 	struct tbl ctx, *self = &ctx;
@@ -290,7 +314,7 @@ TEST(walk_order_skip_and_stop)
 		{ "10.128.0.0", 9, false }, { "128.0.0.0", 1, false },
 	};
 	struct collect c = { .stop_at = 100 };
-	struct pfl_table_entry e, after;
+	struct pfl_table_entry e;
 	unsigned int i;
 
 	tbl_setup(self);
@@ -306,29 +330,14 @@ TEST(walk_order_skip_and_stop)
 	EXPECT_EQ(0, memcmp(&e, &c.e[7], sizeof(e)));
 
 	/* resume after an entry and stop early, as a dump does */
-	after = c.e[3];
-	memset(&c, 0, sizeof(c));
-	c.stop_at = 3;
-	EXPECT_EQ(42, pfl_table_walk(self->t, &after, collect_fn, &c));
-	ASSERT_EQ(3, c.n);
-	e = ent("10.128.0.0", 9, false);
-	EXPECT_EQ(0, memcmp(&e, &c.e[0], sizeof(e)));
+	walk_after(_metadata, self->t, &c, c.e[3], 3, 42, 3,
+		   ent("10.128.0.0", 9, false));
 	/* after an entry that is not (or no longer) in the table */
-	after = ent("10.0.0.0", 12, false);
-	memset(&c, 0, sizeof(c));
-	c.stop_at = 100;
-	EXPECT_EQ(0, pfl_table_walk(self->t, &after, collect_fn, &c));
-	ASSERT_EQ(8, c.n);			/* 10.0/16 and on */
-	e = ent("10.0.0.0", 16, false);
-	EXPECT_EQ(0, memcmp(&e, &c.e[0], sizeof(e)));
+	walk_after(_metadata, self->t, &c, ent("10.0.0.0", 12, false), 100, 0,
+		   8, ent("10.0.0.0", 16, false));	/* 10.0/16 and on */
 	/* after the last IPv4 entry: the IPv6 ones */
-	after = ent("192.168.1.1", 32, false);
-	memset(&c, 0, sizeof(c));
-	c.stop_at = 100;
-	EXPECT_EQ(0, pfl_table_walk(self->t, &after, collect_fn, &c));
-	ASSERT_EQ(3, c.n);
-	e = ent("::", 0, true);
-	EXPECT_EQ(0, memcmp(&e, &c.e[0], sizeof(e)));
+	walk_after(_metadata, self->t, &c, ent("192.168.1.1", 32, false), 100,
+		   0, 3, ent("::", 0, true));
 	tbl_teardown(self);
 }
 
