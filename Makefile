@@ -15,6 +15,9 @@
 #                        the KCSAN flavour); cached in $(PFL_CACHE)/kernels
 #   make demo            boot a VM, load pfl, show it filtering traffic
 #   make bench           benchmarks (see Documentation/benchmarks.md)
+#   make bench-icount    instructions per packet under callgrind
+#                        (build/bench/icount.json; Documentation/testing.md)
+#   make icount-check    the same, small, against bench/icount-budgets
 
 PFL_CACHE ?= $(HOME)/.cache/pfl
 export PFL_CACHE
@@ -61,7 +64,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Iinclude/uapi -Iuserland/lib -Iuserland/conf -Icore
 
 .PHONY: all userland module vm-modules deps unit tsan check check-quick \
-	checkpatch demo bench clean vm-check fuzz conf-check debug-kernel
+	checkpatch demo bench bench-icount icount-check clean vm-check fuzz \
+	conf-check debug-kernel
 .DELETE_ON_ERROR:
 
 all: userland
@@ -157,7 +161,34 @@ $(B)/bench/micro: bench/micro.c $(LIB_CORE_OBJS) $(wildcard core/*.h)
 	$(CC) $(USER_CFLAGS) -Wno-missing-prototypes -Icore -o $@ $< \
 		$(LIB_CORE_OBJS) -lurcu -lurcu-common -lpthread
 
-bench: userland vm-modules $(B)/bench/micro
+# Instruction counts of the packet path under callgrind (bench/icount.c):
+# the core again with -DPFL_USER_KERNEL_LIKE (per-CPU adds as cheap as the
+# kernel's, fixed hash seeds: core/os_user.h), linked with pflctl's pfl.conf
+# compiler for its ruleset. scripts/bench-icount runs it and reads the
+# counts; its --check (the bench-icount lane of make check) holds them to
+# bench/icount-budgets.
+ICOUNT_CORE_OBJS := $(CORE_SRCS:core/%.c=$(B)/bench/icount-core/%.o)
+CONF_OBJS := $(filter $(B)/userland/conf/%,$(LIB_OBJS))
+
+$(B)/bench/icount-core/%.o: core/%.c $(wildcard core/*.h) $(USER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -DPFL_USER_KERNEL_LIKE -Icore -c -o $@ $<
+
+$(B)/bench/icount: bench/icount.c $(ICOUNT_CORE_OBJS) $(CONF_OBJS) \
+		$(wildcard core/*.h) selftests/core/pkt_build.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -DPFL_USER_KERNEL_LIKE -Icore -Iselftests/core \
+		-o $@ $< $(ICOUNT_CORE_OBJS) $(CONF_OBJS) -lurcu -lurcu-common \
+		-lpthread
+
+bench-icount: $(B)/bench/icount
+	scripts/bench-icount --json $(B)/bench/icount.json
+
+# The small configuration against the budgets, as the lane make check runs.
+icount-check: $(B)/bench/icount
+	scripts/run-tests icount
+
+bench: userland vm-modules $(B)/bench/micro bench-icount
 	$(B)/bench/micro -j $(B)/bench/micro.json
 	scripts/bench/run --kernel $(or $(KERNEL),6.12) --smp $(or $(SMP),2)
 
@@ -207,7 +238,7 @@ debug-kernel:
 # start when it is ready (scripts/run-tests: lanes side by side on every
 # CPU, a time table at the end, build/logs/times.json).
 CHECK_BUILD := userland vm-modules $(UNIT_BINS) $(TSAN_BINS) $(FUZZ_BINS) \
-	$(B)/bench/micro
+	$(B)/bench/micro $(B)/bench/icount
 
 check: deps
 	@mkdir -p $(B)/logs

@@ -38,6 +38,51 @@ __weak bool pfl_os_addr_on_if(void *os, const char *ifname, u8 family,
 /* SipHash-2-4 (Aumasson and Bernstein), as the kernel's siphash(). */
 #define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
 
+#ifdef PFL_USER_KERNEL_LIKE
+/*
+ * The same function coded as the kernel's lib/siphash.c: the state in four
+ * locals (registers), the rounds a macro. The one below keeps it in an
+ * array and calls its rounds, about twice the instructions.
+ */
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);	\
+	v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);	\
+} while (0)
+
+u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k)
+{
+	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
+	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
+	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
+	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	u64 m, b = (u64)len << 56;
+	const u8 *p = data, *end = p + (len & ~(size_t)7);
+	size_t i;
+
+	for (; p != end; p += 8) {
+		memcpy(&m, p, 8);
+		m = le64toh(m);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (i = 0; i < (len & 7); i++)
+		b |= (u64)p[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return (v0 ^ v1) ^ (v2 ^ v3);
+}
+#else
 static void sip_round(u64 v[4])
 {
 	v[0] += v[1];
@@ -82,6 +127,7 @@ u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k)
 		sip_round(v);
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
+#endif
 
 void pfl_hash_key_init(pfl_hash_key_t *k)
 {
@@ -93,10 +139,17 @@ u32 pfl_random_u32(void)
 {
 	static __thread u64 x;
 
-	/* Tests want different secrets, not cryptographic ones. */
+	/* Tests want different secrets, not cryptographic ones; the
+	 * instruction-count benchmark the same ones every run (os_user.h).
+	 */
+#ifdef PFL_USER_KERNEL_LIKE
+	if (!x)
+		x = 0x9e3779b97f4a7c15ULL;
+#else
 	if (!x)
 		x = (u64)time(NULL) ^ ((u64)(uintptr_t)&x << 16) ^
 		    0x9e3779b97f4a7c15ULL;
+#endif
 	x ^= x << 13;
 	x ^= x >> 7;
 	x ^= x << 17;

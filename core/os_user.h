@@ -181,7 +181,11 @@ u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k);
 u32 pfl_random_u32(void);
 
 unsigned int pfl_user_slot(void);
+#ifdef PFL_USER_KERNEL_LIKE
+#define pfl_cpu_get() 0U	/* see PFL_USER_KERNEL_LIKE below */
+#else
 #define pfl_cpu_get() pfl_user_slot()
+#endif
 #define pfl_cpu_put() do { } while (0)
 
 #define pfl_zalloc(size) calloc(1, size)
@@ -272,6 +276,15 @@ struct pfl_user_refcount {
  * Per-CPU counters: userspace has no CPU-local storage a thread can rely on,
  * so each thread picks one of PFL_USER_NR_SLOTS slots and adds atomically;
  * threads sharing a slot stay correct, they only share a cache line.
+ *
+ * PFL_USER_KERNEL_LIKE (only the single-threaded instruction-count
+ * benchmark, bench/icount.c, builds with it): adds cost about what the
+ * kernel's this_cpu_add() does, a plain add into slot 0 instead of a
+ * thread-local slot lookup and a locked add; pfl_cpu_get() is 0, and
+ * pfl_random_u32() starts from a fixed seed (os_user.c), so that hash keys,
+ * chain lengths and instruction counts are the same on every run. Sums
+ * still read all slots. The hash is SipHash-2-4 either way, as the
+ * kernel's siphash(). Never for threaded code.
  */
 #define PFL_USER_NR_SLOTS 16
 
@@ -305,10 +318,17 @@ static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
 
 unsigned int pfl_user_slot(void);
 
+#ifdef PFL_USER_KERNEL_LIKE
+static inline void pfl_pcpu_u64_add(pfl_pcpu_u64 p, unsigned int i, u64 v)
+{
+	p->v[i] += v;
+}
+#else
 static inline void pfl_pcpu_u64_add(pfl_pcpu_u64 p, unsigned int i, u64 v)
 {
 	uatomic_add(&p->v[pfl_user_slot() * pfl_user_row(p->n) + i], v);
 }
+#endif
 
 static inline u64 pfl_pcpu_u64_sum(pfl_pcpu_u64 p, unsigned int i)
 {
@@ -350,8 +370,12 @@ static inline void pfl_pcpu_arr_free(struct pfl_pcpu_arr *p)
 static inline u64 pfl_pcpu_u64_add_return(pfl_pcpu_u64 p, unsigned int i,
 					  u64 v)
 {
+#ifdef PFL_USER_KERNEL_LIKE
+	return p->v[i] += v;
+#else
 	return uatomic_add_return(&p->v[pfl_user_slot() * pfl_user_row(p->n) +
 					i], v);
+#endif
 }
 #define pfl_pcpu_arr_sum(p, i) pfl_pcpu_u64_sum((p)->u, i)
 

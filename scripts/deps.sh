@@ -22,6 +22,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 	iproute2 nftables iptables ipset iputils-ping iperf3 netcat-openbsd
 	ethtool procps psmisc perl python3 jq
+	valgrind
 )
 
 install_packages() {
