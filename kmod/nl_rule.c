@@ -30,7 +30,8 @@ static const struct nla_policy pfl_timeouts_policy[PFL_TO_MAX + 1] = {
 	[PFL_TO_TCP_FIRST ... PFL_TO_MAX] = { .type = NLA_U32 },
 };
 
-#define MAX_U32_ARRAY (PFL_TO_MAX > PFL_LIMIT_MAX ? PFL_TO_MAX : PFL_LIMIT_MAX)
+#define MAX_U32_ARRAY PFL_TO_MAX
+static_assert(MAX_U32_ARRAY >= PFL_LIMIT_MAX);
 
 static const struct nla_policy pfl_limits_policy[PFL_LIMIT_MAX + 1] = {
 	[PFL_LIMIT_UNSPEC + 1 ... PFL_LIMIT_MAX] = { .type = NLA_U32 },
