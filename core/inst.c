@@ -72,9 +72,9 @@ struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 
 	old = rcu_dereference_protected(inst->ruleset, true);
 	rcu_assign_pointer(inst->ruleset, rs);
-	pfl_states_set_limit(inst->states, o ? o->state_limit : 0);
+	pfl_states_set_limit(inst->states, pfl_limit(o, PFL_LIMIT_STATES));
 	pfl_src_nodes_set_limit(pfl_states_src_nodes(inst->states),
-				o ? o->src_node_limit : 0);
+				pfl_limit(o, PFL_LIMIT_SRC_NODES));
 	pfl_states_set_timeouts(inst->states, o ? o->timeouts : NULL);
 	return old;
 }
@@ -112,6 +112,27 @@ static void reap_rulesets(struct pfl_inst *inst)
 		dead = *pfl_ruleset_retired_next(rs);
 		pfl_ruleset_free(rs);
 	}
+}
+
+u32 pfl_inst_rulesets_held(const struct pfl_inst *inst)
+{
+	struct pfl_ruleset *rs;
+	u32 n = 0;
+
+	for (rs = inst->retired; rs; rs = *pfl_ruleset_retired_next(rs))
+		n++;
+	return n;
+}
+
+bool pfl_inst_may_replace(struct pfl_inst *inst, u32 limit)
+{
+	struct pfl_ruleset *cur;
+
+	reap_rulesets(inst);
+	cur = rcu_dereference_protected(inst->ruleset, true);
+	if (!cur || !pfl_ruleset_states_total(cur))
+		return true;	/* freed, not held, once replaced */
+	return pfl_inst_rulesets_held(inst) < limit;
 }
 
 static u32 act_on_overloads(struct pfl_inst *inst, u32 now,

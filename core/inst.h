@@ -76,6 +76,15 @@ struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 void pfl_inst_retire_ruleset(struct pfl_inst *inst, struct pfl_ruleset *rs);
 
 /*
+ * `set limit rulesets`: replaced rulesets still held by their states, and
+ * whether the running one may be replaced without holding more than
+ * @limit (frees those whose states are gone first; may wait for a grace
+ * period). Caller serialises.
+ */
+u32 pfl_inst_rulesets_held(const struct pfl_inst *inst);
+bool pfl_inst_may_replace(struct pfl_inst *inst, u32 limit);
+
+/*
  * Periodic housekeeping, process context, caller serialised with the
  * configuration: expire states (a slice of @budget buckets), free retired
  * rulesets whose states are all gone and source nodes without states, and

@@ -6,8 +6,15 @@
  */
 #include "rules.h"
 
-/* Rules in one ruleset, at most (the glue may allow fewer). */
-#define PFL_RULESET_MAX (1U << 20)
+const struct pfl_limit_info pfl_limit_info[__PFL_LIMIT_MAX] = {
+	[PFL_LIMIT_STATES]	  = { "states", PFL_STATES_DEFAULT, 1U << 24 },
+	[PFL_LIMIT_SRC_NODES]	  = { "src-nodes", PFL_SRC_NODES_DEFAULT,
+				      PFL_SRC_NODES_MAX },
+	[PFL_LIMIT_TABLES]	  = { "tables", 1000, 1U << 20 },
+	[PFL_LIMIT_TABLE_ENTRIES] = { "table-entries", 200000, 1U << 24 },
+	[PFL_LIMIT_RULES]	  = { "rules", 65536, 1U << 18 },
+	[PFL_LIMIT_RULESETS]	  = { "rulesets", 256, 4096 },
+};
 
 #define IPPROTO_ICMP_	1
 #define IPPROTO_TCP_	6
@@ -357,9 +364,13 @@ int pfl_options_def_check(const struct pfl_options_def *o, char *err,
 			    o->block_policy);
 	if (check_timeouts(o->timeouts, "", err, errlen))
 		return -EINVAL;
-	if (o->src_node_limit > PFL_SRC_NODES_MAX)
-		return fail(err, errlen, "limit src-nodes %u: at most %u",
-			    o->src_node_limit, PFL_SRC_NODES_MAX);
+	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++)
+		if (o->limits[i] > pfl_limit_info[i].max)
+			return fail(err, errlen, "limit %s %u: at most %u",
+				    pfl_limit_info[i].name, o->limits[i],
+				    pfl_limit_info[i].max);
+	if (o->limits[PFL_LIMIT_UNSPEC])
+		return fail(err, errlen, "limit 0 set");
 	if (o->nskip > PFL_SKIP_MAX)
 		return fail(err, errlen, "more than %u skip interfaces",
 			    PFL_SKIP_MAX);
@@ -610,13 +621,14 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 
 	if (errlen)
 		err[0] = 0;
-	if (n > PFL_RULESET_MAX) {
-		*ret = -E2BIG;
-		fail(err, errlen, "more than %u rules", PFL_RULESET_MAX);
-		return NULL;
-	}
 	if (opts && pfl_options_def_check(opts, msg, sizeof(msg))) {
 		*ret = fail(err, errlen, "options: %s", msg);
+		return NULL;
+	}
+	if (n > pfl_limit(opts, PFL_LIMIT_RULES)) {
+		*ret = -ENOSPC;
+		fail(err, errlen, "%u rules: over set limit rules %u", n,
+		     pfl_limit(opts, PFL_LIMIT_RULES));
 		return NULL;
 	}
 	*ret = -ENOMEM;

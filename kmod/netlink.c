@@ -30,11 +30,10 @@ static const struct nla_policy pfl_policy[PFL_A_MAX + 1] = {
 	[PFL_A_STATE_FILTER]	= NLA_POLICY_NESTED(pfl_state_filter_policy),
 	[PFL_A_KILLED]		= { .type = NLA_REJECT },
 	[PFL_A_STATES]		= { .type = NLA_REJECT },
-	[PFL_A_STATE_LIMIT]	= { .type = NLA_REJECT },
 	[PFL_A_STATE_BUCKETS]	= { .type = NLA_REJECT },
 	[PFL_A_TIMEOUTS]	= { .type = NLA_REJECT },
-	[PFL_A_SRC_NODES]	= { .type = NLA_REJECT },
-	[PFL_A_SRC_NODE_LIMIT]	= { .type = NLA_REJECT },
+	[PFL_A_LIMITS]		= { .type = NLA_REJECT },
+	[PFL_A_LIMITS_USED]	= { .type = NLA_REJECT },
 	[PFL_A_INSTANCES]	= { .type = NLA_REJECT },
 };
 
@@ -73,8 +72,9 @@ static int pfl_put_counters(struct sk_buff *skb, struct pfl_inst *inst)
 	return 0;
 }
 
-static int pfl_put_status(struct sk_buff *skb, struct pfl_inst *inst)
+static int pfl_put_status(struct sk_buff *skb, struct pfl_net *pn)
 {
+	struct pfl_inst *inst = pn->inst;
 	u64 since_boot = READ_ONCE(inst->since_boot);
 	u64 now = pfl_time_boot_sec();
 
@@ -85,7 +85,7 @@ static int pfl_put_status(struct sk_buff *skb, struct pfl_inst *inst)
 			      now > since_boot ? now - since_boot : 0,
 			      PFL_A_PAD) ||
 	    nla_put_string(skb, PFL_A_VERSION, PFL_VERSION) ||
-	    pfl_put_state_status(skb, inst))
+	    pfl_put_state_status(skb, inst) || pfl_put_limits(skb, pn))
 		return -EMSGSIZE;
 	return pfl_put_counters(skb, inst);
 }
@@ -107,7 +107,7 @@ static int pfl_cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	}
 	mutex_lock(&pn->lock);
-	err = pfl_net_inst(pn) ? pfl_put_status(msg, pn->inst) : -ENOMEM;
+	err = pfl_net_inst(pn) ? pfl_put_status(msg, pn) : -ENOMEM;
 	if (!err && net_eq(genl_info_net(info), &init_net) &&
 	    nla_put_u32(msg, PFL_A_INSTANCES, pfl_instances()))
 		err = -EMSGSIZE;

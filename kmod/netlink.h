@@ -34,7 +34,10 @@ int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
 int pfl_nl_put_rule(struct sk_buff *skb, const struct pfl_rule_def *d);
 int pfl_nl_get_timeouts(u32 *timeouts, const struct nlattr *nla,
 			struct netlink_ext_ack *extack);
-int pfl_nl_put_timeouts(struct sk_buff *skb, int type, const u32 *timeouts);
+int pfl_nl_get_limits(u32 *limits, const struct nlattr *nla,
+		      struct netlink_ext_ack *extack);
+int pfl_nl_put_u32_array(struct sk_buff *skb, int type, const u32 *v,
+			 int max);
 
 /* ruleset.c: transactions and the rules dump */
 int pfl_cmd_rules_begin(struct sk_buff *skb, struct genl_info *info);
@@ -42,6 +45,7 @@ int pfl_cmd_rules_add(struct sk_buff *skb, struct genl_info *info);
 int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info);
 int pfl_dump_rules(struct sk_buff *skb, struct netlink_callback *cb);
 void pfl_txn_discard(struct pfl_net *pn);
+int pfl_put_limits(struct sk_buff *skb, struct pfl_net *pn);
 void pfl_ruleset_destroy_all(struct pfl_net *pn);
 
 /* tables.c: lists of tables by name (the registry, a transaction's
@@ -60,7 +64,10 @@ void pfl_table_list_clear(struct pfl_table_list *l);
 /* Empties @l and frees its hash; init makes it usable again. */
 void pfl_table_list_destroy(struct pfl_table_list *l);
 int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
-		       bool add, u32 *changed, struct netlink_ext_ack *extack);
+		       bool add, u32 *total, u32 limit, u32 *changed,
+		       struct netlink_ext_ack *extack);
+void pfl_nl_limit_err(struct netlink_ext_ack *extack, enum pfl_limit l,
+		      u32 limit, const char *what);
 int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info);
 int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info);
 int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb);

@@ -30,6 +30,13 @@ static const struct nla_policy pfl_timeouts_policy[PFL_TO_MAX + 1] = {
 	[PFL_TO_TCP_FIRST ... PFL_TO_MAX] = { .type = NLA_U32 },
 };
 
+#define MAX_U32_ARRAY PFL_TO_MAX
+static_assert(MAX_U32_ARRAY >= PFL_LIMIT_MAX);
+
+static const struct nla_policy pfl_limits_policy[PFL_LIMIT_MAX + 1] = {
+	[PFL_LIMIT_UNSPEC + 1 ... PFL_LIMIT_MAX] = { .type = NLA_U32 },
+};
+
 static const struct nla_policy pfl_state_policy[PFL_STATE_A_MAXATTR + 1] = {
 	[PFL_STATE_A_MAX]		= { .type = NLA_U32 },
 	[PFL_STATE_A_MAX_SRC_STATES]	= { .type = NLA_U32 },
@@ -129,21 +136,36 @@ static int get_port(struct pfl_port_def *p, const struct nlattr *nla,
 	return 0;
 }
 
-int pfl_nl_get_timeouts(u32 *timeouts, const struct nlattr *nla,
-			struct netlink_ext_ack *extack)
+/* A nest of u32s by enum value from 1 (timeouts, limits) into @v. */
+static int get_u32_array(u32 *v, int max, const struct nla_policy *policy,
+			 const struct nlattr *nla,
+			 struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PFL_TO_MAX + 1];
+	struct nlattr *tb[MAX_U32_ARRAY + 1];
 	int err, i;
 
 	if (!nla)
 		return 0;
-	err = nla_parse_nested(tb, PFL_TO_MAX, nla, pfl_timeouts_policy,
-			       extack);
+	err = nla_parse_nested(tb, max, nla, policy, extack);
 	if (err)
 		return err;
-	for (i = PFL_TO_TCP_FIRST; i <= PFL_TO_MAX; i++)
-		timeouts[i] = get_u32(tb, i);
+	for (i = 1; i <= max; i++)
+		v[i] = get_u32(tb, i);
 	return 0;
+}
+
+int pfl_nl_get_timeouts(u32 *timeouts, const struct nlattr *nla,
+			struct netlink_ext_ack *extack)
+{
+	return get_u32_array(timeouts, PFL_TO_MAX, pfl_timeouts_policy, nla,
+			     extack);
+}
+
+int pfl_nl_get_limits(u32 *limits, const struct nlattr *nla,
+		      struct netlink_ext_ack *extack)
+{
+	return get_u32_array(limits, PFL_LIMIT_MAX, pfl_limits_policy, nla,
+			     extack);
 }
 
 static int get_state(struct pfl_state_def *s, const struct nlattr *nla,
@@ -257,21 +279,23 @@ static int put_port(struct sk_buff *skb, int type, const struct pfl_port_def *p)
 	return 0;
 }
 
-int pfl_nl_put_timeouts(struct sk_buff *skb, int type, const u32 *timeouts)
+/* The non-zero of @v[1..@max] as a nest @type (omitted if none). */
+int pfl_nl_put_u32_array(struct sk_buff *skb, int type, const u32 *v,
+			 int max)
 {
 	struct nlattr *nest;
 	int i;
 
-	for (i = PFL_TO_TCP_FIRST; i <= PFL_TO_MAX; i++)
-		if (timeouts[i])
+	for (i = 1; i <= max; i++)
+		if (v[i])
 			break;
-	if (i > PFL_TO_MAX)
+	if (i > max)
 		return 0;
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = PFL_TO_TCP_FIRST; i <= PFL_TO_MAX; i++)
-		if (timeouts[i] && nla_put_u32(skb, i, timeouts[i]))
+	for (i = 1; i <= max; i++)
+		if (v[i] && nla_put_u32(skb, i, v[i]))
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -299,7 +323,8 @@ static int put_state(struct sk_buff *skb, const struct pfl_state_def *s)
 	    (s->overload[0] &&
 	     nla_put_string(skb, PFL_STATE_A_OVERLOAD, s->overload)) ||
 	    (s->flush && nla_put_u8(skb, PFL_STATE_A_FLUSH, s->flush)) ||
-	    pfl_nl_put_timeouts(skb, PFL_STATE_A_TIMEOUTS, s->timeouts))
+	    pfl_nl_put_u32_array(skb, PFL_STATE_A_TIMEOUTS, s->timeouts,
+				 PFL_TO_MAX))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -287,11 +287,10 @@ int pfl_cmd_states_flush(struct sk_buff *skb, struct genl_info *info)
 	return reply_killed(info, PFL_CMD_STATES_FLUSH, killed);
 }
 
-/* GET_STATUS: the tables' sizes, limits and every timeout in force. */
+/* GET_STATUS: the state table's size and every timeout in force. */
 int pfl_put_state_status(struct sk_buff *skb, struct pfl_inst *inst)
 {
 	struct pfl_states *st = inst->states;
-	struct pfl_src_nodes *sn = pfl_states_src_nodes(st);
 	u32 to[__PFL_TO_MAX];
 	unsigned int i;
 
@@ -299,10 +298,7 @@ int pfl_put_state_status(struct sk_buff *skb, struct pfl_inst *inst)
 	for (i = PFL_TO_UNSPEC + 1; i < __PFL_TO_MAX; i++)
 		to[i] = pfl_states_timeout(st, i);
 	if (nla_put_u32(skb, PFL_A_STATES, pfl_states_count(st)) ||
-	    nla_put_u32(skb, PFL_A_STATE_LIMIT, pfl_states_limit(st)) ||
-	    nla_put_u32(skb, PFL_A_STATE_BUCKETS, pfl_states_nbuckets(st)) ||
-	    nla_put_u32(skb, PFL_A_SRC_NODES, pfl_src_nodes_count(sn)) ||
-	    nla_put_u32(skb, PFL_A_SRC_NODE_LIMIT, pfl_src_nodes_limit(sn)))
+	    nla_put_u32(skb, PFL_A_STATE_BUCKETS, pfl_states_nbuckets(st)))
 		return -EMSGSIZE;
-	return pfl_nl_put_timeouts(skb, PFL_A_TIMEOUTS, to);
+	return pfl_nl_put_u32_array(skb, PFL_A_TIMEOUTS, to, PFL_TO_MAX);
 }

@@ -36,8 +36,9 @@ struct pfl_net {
 	/* Netfilter keeps pointers to these while they are registered. */
 	struct nf_hook_ops hook_ops[PFL_NR_HOOKS];
 
-	/* Tables by name, under lock. */
+	/* Tables by name, under lock, and their entries in all. */
 	struct pfl_table_list tables;
+	u32 table_entries;
 	/* Bumped on every ruleset or table change: dumps that span a change
 	 * are flagged NLM_F_DUMP_INTR.
 	 */
@@ -45,10 +46,12 @@ struct pfl_net {
 	/* The open ruleset transaction, if any. */
 	struct pfl_txn {
 		u32 ticket;		/* 0: none open */
+		struct pfl_options_def *opts;	/* its limits bound it */
 		struct pfl_rule_def *rules;
 		u32 nrules;
 		u32 cap;
 		struct pfl_table_list tables;	/* staged */
+		u32 table_entries;		/* in the staged tables */
 	} txn;
 	u32 last_ticket;
 	/* Expires states, frees rulesets their last state left. */
@@ -61,7 +64,11 @@ struct pfl_table_ref {
 	struct hlist_node node;		/* in the list's hash */
 	struct pfl_table *table;
 	u32 rules;	/* registry: rules of the running ruleset naming it */
+	u32 next_rules;	/* commit: rules of the new ruleset naming it */
 };
+
+/* ruleset.c: `set limit` @l in force (the running ruleset's, or default). */
+u32 pfl_net_limit(struct pfl_net *pn, enum pfl_limit l);
 
 extern unsigned int pfl_net_id;
 

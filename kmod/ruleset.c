@@ -12,20 +12,29 @@
 
 #include "netlink.h"
 
-/* Rules in one ruleset, at most: about 0.5 KB each while loading. */
-#define PFL_RULES_MAX (1U << 18)
-
 const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1] = {
 	[PFL_OPT_A_BLOCK_POLICY] = NLA_POLICY_RANGE(NLA_U8, PFL_BLOCK_DROP,
 						    PFL_BLOCK_RETURN),
-	[PFL_OPT_A_STATE_LIMIT]	= { .type = NLA_U32 },
 	[PFL_OPT_A_TIMEOUTS]	= { .type = NLA_NESTED },
 	[PFL_OPT_A_SKIP]	= { .type = NLA_NESTED },
-	[PFL_OPT_A_SRC_NODE_LIMIT] = { .type = NLA_U32 },	/* core checks */
+	[PFL_OPT_A_LIMITS]	= { .type = NLA_NESTED },	/* core checks */
 };
+
+u32 pfl_net_limit(struct pfl_net *pn, enum pfl_limit l)
+{
+	const struct pfl_ruleset *rs = NULL;
+
+	if (pn->inst)
+		rs = rcu_dereference_protected(pn->inst->ruleset,
+					       lockdep_is_held(&pn->lock));
+	return pfl_limit(rs ? pfl_ruleset_options(rs) : NULL, l);
+}
 
 void pfl_txn_discard(struct pfl_net *pn)
 {
+	kfree(pn->txn.opts);
+	pn->txn.opts = NULL;
+	pn->txn.table_entries = 0;
 	kvfree(pn->txn.rules);
 	pn->txn.rules = NULL;
 	pn->txn.nrules = 0;
@@ -49,21 +58,76 @@ static int check_ticket(struct pfl_net *pn, struct genl_info *info)
 	return 0;
 }
 
+static int parse_options(struct pfl_options_def *o, const struct nlattr *nla,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PFL_OPT_A_MAX + 1], *ifn;
+	char msg[128];
+	int rem, err;
+
+	memset(o, 0, sizeof(*o));
+	o->block_policy = PFL_BLOCK_DROP;
+	if (!nla)
+		return 0;
+	err = nla_parse_nested(tb, PFL_OPT_A_MAX, nla, pfl_options_policy,
+			       extack);
+	if (err)
+		return err;
+	if (tb[PFL_OPT_A_BLOCK_POLICY])
+		o->block_policy = nla_get_u8(tb[PFL_OPT_A_BLOCK_POLICY]);
+	err = pfl_nl_get_limits(o->limits, tb[PFL_OPT_A_LIMITS], extack);
+	if (err)
+		return err;
+	err = pfl_nl_get_timeouts(o->timeouts, tb[PFL_OPT_A_TIMEOUTS], extack);
+	if (err)
+		return err;
+	if (tb[PFL_OPT_A_SKIP]) {
+		nla_for_each_nested(ifn, tb[PFL_OPT_A_SKIP], rem) {
+			if (o->nskip == PFL_SKIP_MAX ||
+			    nla_len(ifn) > PFL_IFNAMSIZ || !nla_len(ifn) ||
+			    ((char *)nla_data(ifn))[nla_len(ifn) - 1]) {
+				NL_SET_ERR_MSG_ATTR(extack, ifn,
+						    "bad or too many skip interfaces");
+				return -EINVAL;
+			}
+			nla_strscpy(o->skip[o->nskip++], ifn, PFL_IFNAMSIZ);
+		}
+	}
+	err = pfl_options_def_check(o, msg, sizeof(msg));
+	if (err)
+		pfl_nl_set_err(extack, "invalid options (pflctl -n names the problem)",
+			       "options: %s", msg);
+	return err;
+}
+
 int pfl_cmd_rules_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pfl_net *pn = pfl_net(genl_info_net(info));
+	struct pfl_options_def *opts;
 	struct sk_buff *msg;
 	void *hdr;
 	u32 ticket;
+	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL_ACCOUNT);
+	if (!opts)
 		return -ENOMEM;
+	err = parse_options(opts, info->attrs[PFL_A_OPTIONS], info->extack);
+	if (err) {
+		kfree(opts);
+		return err;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		kfree(opts);
+		return -ENOMEM;
+	}
 	mutex_lock(&pn->lock);
 	pfl_txn_discard(pn);
 	if (!++pn->last_ticket)
 		++pn->last_ticket;
 	ticket = pn->txn.ticket = pn->last_ticket;
+	pn->txn.opts = opts;
 	mutex_unlock(&pn->lock);
 
 	hdr = genlmsg_put_reply(msg, info, &pfl_family, 0,
@@ -80,13 +144,13 @@ static int txn_add_rule(struct pfl_net *pn, const struct nlattr *nla,
 			struct netlink_ext_ack *extack)
 {
 	struct pfl_txn *txn = &pn->txn;
+	u32 limit = pfl_limit(txn->opts, PFL_LIMIT_RULES);
 	char msg[128];
 	int err;
 
-	if (txn->nrules == PFL_RULES_MAX) {
-		pfl_nl_set_err(extack, "too many rules", "more than %u rules",
-			       PFL_RULES_MAX);
-		return -E2BIG;
+	if (txn->nrules >= limit) {
+		pfl_nl_limit_err(extack, PFL_LIMIT_RULES, limit, "one rule more");
+		return -ENOSPC;
 	}
 	if (txn->nrules == txn->cap) {
 		u32 cap = max(64U, txn->cap * 2);
@@ -137,6 +201,12 @@ static int txn_add_table(struct pfl_net *pn, const struct nlattr *nla,
 	if (ref) {
 		t = ref->table;
 	} else {
+		u32 limit = pfl_limit(pn->txn.opts, PFL_LIMIT_TABLES);
+
+		if (pn->txn.tables.count >= limit) {
+			pfl_nl_limit_err(extack, PFL_LIMIT_TABLES, limit, name);
+			return -ENOSPC;
+		}
 		t = pfl_table_create(name, tb[PFL_TABLE_A_FLAGS] ?
 				     nla_get_u32(tb[PFL_TABLE_A_FLAGS]) : 0);
 		if (!t)
@@ -145,8 +215,11 @@ static int txn_add_table(struct pfl_net *pn, const struct nlattr *nla,
 		if (err)
 			return err;
 	}
-	return pfl_nl_get_entries(t, tb[PFL_TABLE_A_ENTRIES], true, &changed,
-				  extack);
+	return pfl_nl_get_entries(t, tb[PFL_TABLE_A_ENTRIES], true,
+				  &pn->txn.table_entries,
+				  pfl_limit(pn->txn.opts,
+					    PFL_LIMIT_TABLE_ENTRIES),
+				  &changed, extack);
 }
 
 int pfl_cmd_rules_add(struct sk_buff *skb, struct genl_info *info)
@@ -182,66 +255,36 @@ out:
 	return err;
 }
 
-static int parse_options(struct pfl_options_def *o, const struct nlattr *nla,
-			 struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[PFL_OPT_A_MAX + 1], *ifn;
-	char msg[128];
-	int rem, err;
-
-	memset(o, 0, sizeof(*o));
-	o->block_policy = PFL_BLOCK_DROP;
-	if (!nla)
-		return 0;
-	err = nla_parse_nested(tb, PFL_OPT_A_MAX, nla, pfl_options_policy,
-			       extack);
-	if (err)
-		return err;
-	if (tb[PFL_OPT_A_BLOCK_POLICY])
-		o->block_policy = nla_get_u8(tb[PFL_OPT_A_BLOCK_POLICY]);
-	if (tb[PFL_OPT_A_STATE_LIMIT])
-		o->state_limit = nla_get_u32(tb[PFL_OPT_A_STATE_LIMIT]);
-	if (tb[PFL_OPT_A_SRC_NODE_LIMIT])
-		o->src_node_limit = nla_get_u32(tb[PFL_OPT_A_SRC_NODE_LIMIT]);
-	err = pfl_nl_get_timeouts(o->timeouts, tb[PFL_OPT_A_TIMEOUTS], extack);
-	if (err)
-		return err;
-	if (tb[PFL_OPT_A_SKIP]) {
-		nla_for_each_nested(ifn, tb[PFL_OPT_A_SKIP], rem) {
-			if (o->nskip == PFL_SKIP_MAX ||
-			    nla_len(ifn) > PFL_IFNAMSIZ || !nla_len(ifn) ||
-			    ((char *)nla_data(ifn))[nla_len(ifn) - 1]) {
-				NL_SET_ERR_MSG_ATTR(extack, ifn,
-						    "bad or too many skip interfaces");
-				return -EINVAL;
-			}
-			nla_strscpy(o->skip[o->nskip++], ifn, PFL_IFNAMSIZ);
-		}
-	}
-	err = pfl_options_def_check(o, msg, sizeof(msg));
-	if (err)
-		pfl_nl_set_err(extack, "invalid options (pflctl -n names the problem)",
-			       "options: %s", msg);
-	return err;
-}
-
 struct resolve_ctx {
 	struct pfl_net *pn;
 	struct pfl_table_list created;	/* referenced, absent: made empty */
 };
 
-/* A rule's table: the transaction's, else the running one, else new. */
-static struct pfl_table *resolve_table(void *arg, const char *name)
+/*
+ * The table a rule of the new ruleset names: the transaction's, else the
+ * running one, else one made for it. Both resolve_table() and the
+ * counting of references at commit look names up through here, so they
+ * cannot disagree.
+ */
+static struct pfl_table_ref *commit_ref(struct resolve_ctx *ctx,
+					const char *name)
 {
-	struct resolve_ctx *ctx = arg;
 	struct pfl_table_ref *ref;
-	struct pfl_table *t;
 
 	ref = pfl_table_list_find(&ctx->pn->txn.tables, name);
 	if (!ref)
 		ref = pfl_table_list_find(&ctx->pn->tables, name);
 	if (!ref)
 		ref = pfl_table_list_find(&ctx->created, name);
+	return ref;
+}
+
+static struct pfl_table *resolve_table(void *arg, const char *name)
+{
+	struct resolve_ctx *ctx = arg;
+	struct pfl_table_ref *ref = commit_ref(ctx, name);
+	struct pfl_table *t;
+
 	if (ref) {
 		pfl_table_get(ref->table);
 		return ref->table;
@@ -257,32 +300,101 @@ static struct pfl_table *resolve_table(void *arg, const char *name)
 	return t;
 }
 
-/* One more rule of the new ruleset names the running table @name. */
-static void count_rule(struct pfl_net *pn, const char *name)
+static void count_rule(struct resolve_ctx *ctx, const char *name)
 {
 	struct pfl_table_ref *ref;
 
 	if (!name[0])
 		return;
-	ref = pfl_table_list_find(&pn->tables, name);
+	ref = commit_ref(ctx, name);
 	if (ref)
-		ref->rules++;
+		ref->next_rules++;
+}
+
+/* Tables that are neither persistent nor named by a rule go, as in pf. */
+static bool table_stays(const struct pfl_table_ref *ref)
+{
+	return (pfl_table_flags(ref->table) & PFL_TABLE_F_PERSIST) ||
+	       ref->next_rules;
+}
+
+/*
+ * What the registry would hold after the commit, checked against the new
+ * ruleset's `set limit tables` and `table-entries` before anything
+ * changes: the staged tables that stay, the running ones they do not
+ * replace that stay, and those made for references. Counts the rules
+ * naming each table on the way (ref->next_rules), in one pass over the
+ * rules; every lookup is hashed.
+ */
+static int check_registry(struct resolve_ctx *ctx, u32 *entries,
+			  struct netlink_ext_ack *extack)
+{
+	const struct pfl_options_def *o = ctx->pn->txn.opts;
+	struct pfl_net *pn = ctx->pn;
+	const struct pfl_rule_def *d;
+	struct pfl_table_ref *ref;
+	u32 i, tables, limit;
+	u64 n = 0;
+
+	list_for_each_entry(ref, &pn->txn.tables.all, list)
+		ref->next_rules = 0;
+	list_for_each_entry(ref, &pn->tables.all, list)
+		ref->next_rules = 0;
+	list_for_each_entry(ref, &ctx->created.all, list)
+		ref->next_rules = 0;
+	for (i = 0; i < pn->txn.nrules; i++) {
+		d = &pn->txn.rules[i];
+		if (d->src.type == PFL_ADDR_TABLE)
+			count_rule(ctx, d->src.table);
+		if (d->dst.type == PFL_ADDR_TABLE)
+			count_rule(ctx, d->dst.table);
+		count_rule(ctx, d->state.overload);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	tables = ctx->created.count;
+	list_for_each_entry(ref, &pn->txn.tables.all, list) {
+		if (table_stays(ref)) {
+			tables++;
+			n += pfl_table_count(ref->table);
+		}
+	}
+	list_for_each_entry(ref, &pn->tables.all, list) {
+		if (table_stays(ref) &&
+		    !pfl_table_list_find(&pn->txn.tables,
+					 pfl_table_name(ref->table))) {
+			tables++;
+			n += pfl_table_count(ref->table);
+		}
+	}
+	limit = pfl_limit(o, PFL_LIMIT_TABLES);
+	if (tables > limit) {
+		pfl_nl_limit_err(extack, PFL_LIMIT_TABLES, limit,
+				 "the ruleset's tables and the persistent ones");
+		return -ENOSPC;
+	}
+	limit = pfl_limit(o, PFL_LIMIT_TABLE_ENTRIES);
+	if (n > limit) {
+		pfl_nl_limit_err(extack, PFL_LIMIT_TABLE_ENTRIES, limit,
+				 "the ruleset's tables and the persistent ones");
+		return -ENOSPC;
+	}
+	*entries = n;
+	return 0;
 }
 
 /*
  * The committed ruleset's tables become the running ones: tables it
  * defines replace those of the same name, tables it refers to and nobody
- * defined are created, and tables neither persistent nor referenced go, as
- * in pf. Every step is linear: names are hashed, and the rules naming each
- * table are counted in one pass over the rules. Cannot fail: the moves
- * only shrink or grow the registry's hash, and a failed growth leaves it
+ * defined are created, and tables neither persistent nor referenced go.
+ * check_registry() counted the references. Cannot fail: the moves only
+ * shrink or grow the registry's hash, and a failed growth leaves it
  * crowded, not broken.
  */
-static void install_tables(struct pfl_net *pn, struct resolve_ctx *ctx)
+static void install_tables(struct pfl_net *pn, struct resolve_ctx *ctx,
+			   u32 entries)
 {
 	struct pfl_table_ref *ref, *tmp, *old;
-	const struct pfl_rule_def *d;
-	u32 i;
 
 	list_for_each_entry_safe(ref, tmp, &ctx->created.all, list)
 		pfl_table_list_move(&ctx->created, ref, &pn->txn.tables);
@@ -293,23 +405,12 @@ static void install_tables(struct pfl_net *pn, struct resolve_ctx *ctx)
 			pfl_table_list_del(&pn->tables, old);
 		pfl_table_list_move(&pn->txn.tables, ref, &pn->tables);
 	}
-	list_for_each_entry(ref, &pn->tables.all, list)
-		ref->rules = 0;
-	for (i = 0; i < pn->txn.nrules; i++) {
-		d = &pn->txn.rules[i];
-		if (d->src.type == PFL_ADDR_TABLE)
-			count_rule(pn, d->src.table);
-		if (d->dst.type == PFL_ADDR_TABLE)
-			count_rule(pn, d->dst.table);
-		count_rule(pn, d->state.overload);
-		if (!(i % 1024))
-			cond_resched();
-	}
 	list_for_each_entry_safe(ref, tmp, &pn->tables.all, list) {
-		if (!(pfl_table_flags(ref->table) & PFL_TABLE_F_PERSIST) &&
-		    !ref->rules)
+		ref->rules = ref->next_rules;
+		if (!table_stays(ref))
 			pfl_table_list_del(&pn->tables, ref);
 	}
+	pn->table_entries = entries;
 }
 
 int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
@@ -317,17 +418,18 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 	struct pfl_net *pn = pfl_net(genl_info_net(info));
 	struct resolve_ctx ctx = { .pn = pn };
 	struct pfl_ruleset *rs, *old;
-	struct pfl_options_def *opts;
 	char msg[128];
+	u32 entries, limit;
 	int err;
 
-	err = pfl_table_list_init(&ctx.created);
-	opts = kzalloc(sizeof(*opts), GFP_KERNEL_ACCOUNT);
-	if (err || !opts) {
-		kfree(opts);
-		pfl_table_list_destroy(&ctx.created);
-		return -ENOMEM;
+	if (info->attrs[PFL_A_OPTIONS]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "options go with RULES_BEGIN (is pflctl older than the module?)");
+		return -EINVAL;
 	}
+	err = pfl_table_list_init(&ctx.created);
+	if (err)
+		return err;
 	mutex_lock(&pn->lock);
 	err = check_ticket(pn, info);
 	if (err)
@@ -336,17 +438,26 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto discard;
 	}
-	err = parse_options(opts, info->attrs[PFL_A_OPTIONS], info->extack);
-	if (err)
+	limit = pfl_limit(pn->txn.opts, PFL_LIMIT_RULESETS);
+	if (!pfl_inst_may_replace(pn->inst, limit)) {
+		pfl_nl_limit_err(info->extack, PFL_LIMIT_RULESETS, limit,
+				 "replaced rulesets held by states (pflctl -F states frees them)");
+		err = -ENOSPC;
 		goto discard;
-	rs = pfl_ruleset_build(pn->txn.rules, pn->txn.nrules, opts,
+	}
+	rs = pfl_ruleset_build(pn->txn.rules, pn->txn.nrules, pn->txn.opts,
 			       resolve_table, &ctx, &err, msg, sizeof(msg));
 	if (!rs) {
 		pfl_nl_set_err(info->extack, "the ruleset does not build",
 			       "%s", msg);
 		goto discard;
 	}
-	install_tables(pn, &ctx);
+	err = check_registry(&ctx, &entries, info->extack);
+	if (err) {
+		pfl_ruleset_free(rs);
+		goto discard;
+	}
+	install_tables(pn, &ctx, entries);
 	old = pfl_inst_swap_ruleset(pn->inst, rs);
 	pn->generation++;
 	if (old) {
@@ -361,8 +472,33 @@ discard:
 out:
 	mutex_unlock(&pn->lock);
 	pfl_table_list_destroy(&ctx.created);
-	kfree(opts);
 	return err;
+}
+
+/* GET_STATUS: every `set limit` in force, and what each counts now. */
+int pfl_put_limits(struct sk_buff *skb, struct pfl_net *pn)
+{
+	struct pfl_states *st = pn->inst->states;
+	const struct pfl_ruleset *rs;
+	u32 v[__PFL_LIMIT_MAX] = { 0 }, used[__PFL_LIMIT_MAX] = { 0 };
+	int i;
+
+	rs = rcu_dereference_protected(pn->inst->ruleset,
+				       lockdep_is_held(&pn->lock));
+	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++)
+		v[i] = pfl_limit(rs ? pfl_ruleset_options(rs) : NULL, i);
+	used[PFL_LIMIT_STATES] = pfl_states_count(st);
+	used[PFL_LIMIT_SRC_NODES] =
+		pfl_src_nodes_count(pfl_states_src_nodes(st));
+	used[PFL_LIMIT_TABLES] = pn->tables.count;
+	used[PFL_LIMIT_TABLE_ENTRIES] = pn->table_entries;
+	used[PFL_LIMIT_RULES] = rs ? pfl_ruleset_count(rs) : 0;
+	used[PFL_LIMIT_RULESETS] = pfl_inst_rulesets_held(pn->inst);
+	if (pfl_nl_put_u32_array(skb, PFL_A_LIMITS, v, PFL_LIMIT_MAX))
+		return -EMSGSIZE;
+	/* Zeros are omitted: a missing count is 0. */
+	return pfl_nl_put_u32_array(skb, PFL_A_LIMITS_USED, used,
+				    PFL_LIMIT_MAX);
 }
 
 /* Unload or netns exit: no packet can see the instance any more. */

@@ -9,9 +9,6 @@
 
 #include "netlink.h"
 
-/* Entries of one table, at most: bounds the memory one table can take. */
-#define PFL_TABLE_ENTRIES_MAX (1U << 20)
-
 const struct nla_policy pfl_table_policy[PFL_TABLE_A_MAX + 1] = {
 	[PFL_TABLE_A_NAME]	= { .type = NLA_NUL_STRING,
 				    .len = PFL_TABLE_NAME_SIZE - 1 },
@@ -27,11 +24,15 @@ const struct nla_policy pfl_table_policy[PFL_TABLE_A_MAX + 1] = {
 /*
  * Apply the struct pfl_table_entry array in @nla to @t: add, or delete.
  * Every entry is checked before any is applied, so a bad entry changes
- * nothing.
+ * nothing; so does an add that could take *@total (the entries of the
+ * tables @t is counted with) over @limit, `set limit table-entries`.
  */
 int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
-		       bool add, u32 *changed, struct netlink_ext_ack *extack)
+		       bool add, u32 *total, u32 limit, u32 *changed,
+		       struct netlink_ext_ack *extack)
 {
+	u32 before = pfl_table_count(t);
+
 	const struct pfl_table_entry *e;
 	u32 i, n;
 	int ret;
@@ -54,21 +55,40 @@ int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
 			return -EINVAL;
 		}
 	}
-	if (add && pfl_table_count(t) + n > PFL_TABLE_ENTRIES_MAX) {
-		pfl_nl_set_err(extack, "too many table entries",
-			       "table <%s> would exceed %u entries",
-			       pfl_table_name(t), PFL_TABLE_ENTRIES_MAX);
+	if (add && n > limit - min(*total, limit)) {
+		pfl_nl_limit_err(extack, PFL_LIMIT_TABLE_ENTRIES, limit,
+				 pfl_table_name(t));
 		return -ENOSPC;
 	}
+	ret = 0;
 	for (i = 0; i < n; i++) {
 		ret = add ? pfl_table_add(t, &e[i]) : pfl_table_del(t, &e[i]);
 		if (ret < 0) {
 			NL_SET_ERR_MSG(extack, "out of memory for table entries");
-			return ret;
+			break;
 		}
 		*changed += ret;
+		ret = 0;
 	}
-	return 0;
+	*total += pfl_table_count(t) - before;
+	return ret;
+}
+
+/* "set limit NAME N reached" with what it refused. */
+void pfl_nl_limit_err(struct netlink_ext_ack *extack, enum pfl_limit l,
+		      u32 limit, const char *what)
+{
+	static const char *const plain[__PFL_LIMIT_MAX] = {
+		[PFL_LIMIT_STATES] = "set limit states reached",
+		[PFL_LIMIT_SRC_NODES] = "set limit src-nodes reached",
+		[PFL_LIMIT_TABLES] = "set limit tables reached",
+		[PFL_LIMIT_TABLE_ENTRIES] = "set limit table-entries reached",
+		[PFL_LIMIT_RULES] = "set limit rules reached",
+		[PFL_LIMIT_RULESETS] = "set limit rulesets reached",
+	};
+
+	pfl_nl_set_err(extack, plain[l], "set limit %s %u reached: %s",
+		       pfl_limit_info[l].name, limit, what);
 }
 
 static int reply_u32(struct genl_info *info, u8 cmd, int type, u32 v)
@@ -124,6 +144,8 @@ static struct pfl_table *request_table(struct pfl_net *pn, struct nlattr **tb,
 	struct pfl_table_ref *ref;
 	struct pfl_table *t;
 
+	u32 limit;
+
 	ref = pfl_table_list_find(&pn->tables, name);
 	if (ref)
 		return ref->table;
@@ -131,6 +153,11 @@ static struct pfl_table *request_table(struct pfl_net *pn, struct nlattr **tb,
 		pfl_nl_set_err(info->extack, "no such table",
 			       "table <%s> does not exist", name);
 		return ERR_PTR(-ENOENT);
+	}
+	limit = pfl_net_limit(pn, PFL_LIMIT_TABLES);
+	if (pn->tables.count >= limit) {
+		pfl_nl_limit_err(info->extack, PFL_LIMIT_TABLES, limit, name);
+		return ERR_PTR(-ENOSPC);
 	}
 	t = pfl_table_create(name, PFL_TABLE_F_PERSIST);
 	if (!t || pfl_table_list_add(&pn->tables, t))
@@ -168,18 +195,27 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 	case PFL_CMD_TABLE_ADD:
 	case PFL_CMD_TABLE_DEL:
 		err = pfl_nl_get_entries(t, tb[PFL_TABLE_A_ENTRIES],
-					 cmd == PFL_CMD_TABLE_ADD, &changed,
-					 info->extack);
+					 cmd == PFL_CMD_TABLE_ADD,
+					 &pn->table_entries,
+					 pfl_net_limit(pn, PFL_LIMIT_TABLE_ENTRIES),
+					 &changed, info->extack);
 		break;
 	case PFL_CMD_TABLE_REPLACE: {
 		const struct nlattr *nla = tb[PFL_TABLE_A_ENTRIES];
 		const struct pfl_table_entry *e = nla ? nla_data(nla) : NULL;
 		u32 i, n = nla ? nla_len(nla) / sizeof(*e) : 0;
+		u32 limit = pfl_net_limit(pn, PFL_LIMIT_TABLE_ENTRIES);
+		u32 others = pn->table_entries - pfl_table_count(t);
 
-		if ((nla && nla_len(nla) % sizeof(*e)) ||
-		    n > PFL_TABLE_ENTRIES_MAX) {
+		if (nla && nla_len(nla) % sizeof(*e)) {
 			NL_SET_ERR_MSG(info->extack, "bad table entries");
 			err = -EINVAL;
+			break;
+		}
+		if (n > limit - min(others, limit)) {
+			pfl_nl_limit_err(info->extack, PFL_LIMIT_TABLE_ENTRIES,
+					 limit, pfl_table_name(t));
+			err = -ENOSPC;
 			break;
 		}
 		for (i = 0; i < n && !err; i++)
@@ -197,10 +233,12 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 			changed = err;
 			err = 0;
 		}
+		pn->table_entries = others + pfl_table_count(t);
 		break;
 	}
 	case PFL_CMD_TABLE_FLUSH:
 		changed = pfl_table_flush(t);
+		pn->table_entries -= changed;
 		break;
 	}
 	if (changed)

@@ -31,13 +31,23 @@
 #define PFL_CONN_RATE_MAX 1000000U
 
 /*
- * `set limit src-nodes`: pf's default; at most 2^22 nodes (about 100
- * bytes each, allocated on the packet path), four per bucket at most.
+ * `set limit NAME N` (enum pfl_limit): the one description of each limit,
+ * in core/rules.c. The defaults are pf's where pf has the limit (states,
+ * src-nodes, tables, table-entries); the maxima bound what a mistaken
+ * file can make the kernel allocate: about 200 bytes a state, 100 a source
+ * node, 64 a table entry, 0.5 KB a rule while loading.
  */
-#define PFL_SRC_NODES_DEFAULT 10000U
+struct pfl_limit_info {
+	const char *name;	/* pf.conf's */
+	__u32 dflt;
+	__u32 max;
+};
 
-/* `set limit states` when nothing is set: pf's. */
+extern const struct pfl_limit_info pfl_limit_info[__PFL_LIMIT_MAX];
+
+/* Those the core's state and source-node tables start with. */
 #define PFL_STATES_DEFAULT 100000U
+#define PFL_SRC_NODES_DEFAULT 10000U
 #define PFL_SRC_NODES_MAX (1U << 22)
 
 /* Addresses: IPv4 in the first four bytes, network order. */
@@ -103,12 +113,18 @@ struct pfl_rule_def {
 
 struct pfl_options_def {
 	__u8 block_policy;	/* PFL_BLOCK_DROP (default) or _RETURN */
-	__u32 state_limit;	/* 0: the module's default */
-	__u32 src_node_limit;	/* 0: PFL_SRC_NODES_DEFAULT */
+	__u32 limits[__PFL_LIMIT_MAX];	/* 0: default */
 	__u32 timeouts[__PFL_TO_MAX];	/* 0: default */
 	unsigned int nskip;
 	char skip[PFL_SKIP_MAX][PFL_IFNAMSIZ];
 };
+
+/* The limit in force: the option, or its default (@o may be NULL). */
+static inline __u32 pfl_limit(const struct pfl_options_def *o,
+			      enum pfl_limit l)
+{
+	return o && o->limits[l] ? o->limits[l] : pfl_limit_info[l].dflt;
+}
 
 /* A table defined by the ruleset file. */
 struct pfl_table_def {

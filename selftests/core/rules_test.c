@@ -691,10 +691,42 @@ TEST(check_refuses_bad_defs)
 	o.timeouts[PFL_TO_TCP_ESTABLISHED] = PFL_TIMEOUT_MAX + 1;
 	EXPECT_EQ(-EINVAL, pfl_options_def_check(&o, err, sizeof(err)));
 	o.timeouts[PFL_TO_TCP_ESTABLISHED] = 0;
-	o.src_node_limit = PFL_SRC_NODES_MAX;
-	EXPECT_EQ(0, pfl_options_def_check(&o, err, sizeof(err))) TH_LOG("%s", err);
-	o.src_node_limit = PFL_SRC_NODES_MAX + 1;
+	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++) {
+		o.limits[i] = pfl_limit_info[i].max;
+		EXPECT_EQ(0, pfl_options_def_check(&o, err, sizeof(err)))
+			TH_LOG("%s", err);
+		o.limits[i]++;
+		EXPECT_EQ(-EINVAL, pfl_options_def_check(&o, err, sizeof(err)));
+		EXPECT_NE(NULL, strstr(err, pfl_limit_info[i].name));
+		o.limits[i] = 0;
+	}
+	EXPECT_EQ(PFL_SRC_NODES_MAX, pfl_limit_info[PFL_LIMIT_SRC_NODES].max);
+	o.limits[PFL_LIMIT_UNSPEC] = 1;
 	EXPECT_EQ(-EINVAL, pfl_options_def_check(&o, err, sizeof(err)));
+	o.limits[PFL_LIMIT_UNSPEC] = 0;
+}
+
+/* `set limit rules`: a ruleset over it does not build, and says why. */
+TEST(rule_limit)
+{
+	struct pfl_rule_def d[3];
+	struct pfl_options_def o;
+	struct pfl_ruleset *rs;
+	char err[128];
+	int ret, i;
+
+	for (i = 0; i < 3; i++)
+		d[i] = rule(PFL_ACT_PASS);
+	memset(&o, 0, sizeof(o));
+	o.block_policy = PFL_BLOCK_DROP;
+	o.limits[PFL_LIMIT_RULES] = 2;
+	rs = pfl_ruleset_build(d, 3, &o, resolve, NULL, &ret, err, sizeof(err));
+	EXPECT_EQ(NULL, rs);
+	EXPECT_EQ(-ENOSPC, ret);
+	EXPECT_STREQ("3 rules: over set limit rules 2", err);
+	rs = pfl_ruleset_build(d, 2, &o, resolve, NULL, &ret, err, sizeof(err));
+	ASSERT_NE(NULL, rs) TH_LOG("%s", err);
+	pfl_ruleset_free(rs);
 }
 
 TEST(check_accepts_good_defs)

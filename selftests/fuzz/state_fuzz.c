@@ -50,7 +50,7 @@ static struct pfl_ruleset *ruleset(void)
 	d[1].tcp_flags = 0x02;
 	d[1].tcp_mask = 0x12;
 	d[1].state.max_src_conn = 3;
-	o.state_limit = 64;
+	o.limits[PFL_LIMIT_STATES] = 64;
 	rs = pfl_ruleset_build(d, 2, &o, no_tables, NULL, &ret, err,
 			       sizeof(err));
 	/* Fuzzing on with no ruleset would test nothing: stop. */

@@ -17,6 +17,7 @@ gen() {
 	python3 - "$1" >"$2" <<'EOF'
 import sys
 n = int(sys.argv[1])
+print('set limit tables %d' % n)
 for i in range(n):
     print('table <t%d> { 10.%d.%d.0/24 }' % (i, (i >> 8) & 255, i & 255))
 for i in range(n):

@@ -30,6 +30,38 @@ static void check_options(struct cf_parser *p, const char *name)
 	longjmp(p->fail, 1);
 }
 
+/*
+ * What pflctl -n can know of the module's limits: this file's rules,
+ * tables and entries (the module also counts the running persistent
+ * tables, and those rules name without defining).
+ */
+static void check_limits(struct cf_parser *p, const char *name)
+{
+	const struct pfl_options_def *o = &p->conf->opts;
+	unsigned long entries = 0;
+	unsigned int i;
+	char err[128] = "";
+
+	for (i = 0; i < p->conf->ntables; i++)
+		entries += p->conf->tables[i].nentries;
+	if (p->conf->nrules > pfl_limit(o, PFL_LIMIT_RULES))
+		snprintf(err, sizeof(err), "%u rules: over set limit rules %u",
+			 p->conf->nrules, pfl_limit(o, PFL_LIMIT_RULES));
+	else if (p->conf->ntables > pfl_limit(o, PFL_LIMIT_TABLES))
+		snprintf(err, sizeof(err),
+			 "%u tables: over set limit tables %u",
+			 p->conf->ntables, pfl_limit(o, PFL_LIMIT_TABLES));
+	else if (entries > pfl_limit(o, PFL_LIMIT_TABLE_ENTRIES))
+		snprintf(err, sizeof(err),
+			 "%lu table entries: over set limit table-entries %u",
+			 entries, pfl_limit(o, PFL_LIMIT_TABLE_ENTRIES));
+	if (!err[0])
+		return;
+	if (p->errs)
+		fprintf(p->errs, "%s: %s\n", name, err);
+	longjmp(p->fail, 1);
+}
+
 static void parser_free(struct cf_parser *p)
 {
 	cf_free_ifaddrs(p);
@@ -76,6 +108,7 @@ static int parse(const char *name, const char *path, const char *text,
 	push_input(p, name, path, text, len);
 	cf_parse(p);
 	check_options(p, name);
+	check_limits(p, name);
 	parser_free(p);
 	return 0;
 }

@@ -28,8 +28,7 @@
 #define CF_MAX_LIST_DEPTH	16
 #define CF_MAX_TOKEN		4096
 #define CF_MAX_FILE		(16 << 20)
-#define CF_MAX_RULES		65536
-#define CF_MAX_LIST_ITEMS	(1 << 20)	/* a table, as the module allows */
+#define CF_MAX_LIST_ITEMS	(1 << 20)
 
 struct cf_loc {
 	const char *file;

@@ -246,9 +246,9 @@ static void list_sizes(struct cf_parser *p, const struct cf_rule *r,
 		if (!n[i])
 			n[i] = 1;
 		total *= n[i];
-		if (total + p->conf->nrules > CF_MAX_RULES)
-			cf_error(p, &r->loc, "too many rules (at most %d)",
-				 CF_MAX_RULES);
+		if (total + p->conf->nrules > pfl_limit_info[PFL_LIMIT_RULES].max)
+			cf_error(p, &r->loc, "too many rules (at most %u)",
+				 pfl_limit_info[PFL_LIMIT_RULES].max);
 	}
 }
 

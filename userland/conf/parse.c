@@ -13,7 +13,8 @@
  *                   | "limit" ( limit | "{" limit { [","] limit } "}" )
  *                   | "timeout" ( tmo | "{" tmo { [","] tmo } "}" )
  *                   | ( "optimization" | "ruleset-optimization" ) WORD )
- * limit     = "states" N
+ * limit     = ( "states" | "src-nodes" | "tables" | "table-entries"
+ *             | "rules" | "rulesets" ) N
  * tmo       = TIMEOUT N
  * table     = "table" "<" NAME ">" { "persist" | "const" | "file" STRING
  *                                  | "{" [ entry { [","] entry } ] "}" }
@@ -288,24 +289,21 @@ static void skip_item(struct cf_parser *p, void *ctx)
 static void limit_item(struct cf_parser *p, void *ctx)
 {
 	struct cf_tok *t = cf_peek(p);
+	unsigned int i;
 
-	if (is_kw(t, "src-nodes")) {
-		cf_next(p);
-		p->conf->opts.src_node_limit = expect_uint(p, 1,
-							   PFL_SRC_NODES_MAX);
-		return;
+	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++) {
+		if (is_kw(t, pfl_limit_info[i].name)) {
+			cf_next(p);
+			p->conf->opts.limits[i] =
+				expect_uint(p, 1, pfl_limit_info[i].max);
+			return;
+		}
 	}
-	if (!is_kw(t, "states")) {
-		if (t->t == CF_WORD && (!strcmp(t->s, "frags") ||
-		    !strcmp(t->s, "tables") ||
-		    !strcmp(t->s, "table-entries") ||
-		    !strcmp(t->s, "anchors")))
-			cf_error(p, &t->loc, "'%s' is not supported yet",
-				 t->s);
-		cf_unexpected(p, t, "'states' or 'src-nodes'");
-	}
-	cf_next(p);
-	p->conf->opts.state_limit = expect_uint(p, 1, UINT32_MAX);
+	if (t->t == CF_WORD && (!strcmp(t->s, "frags") ||
+				!strcmp(t->s, "anchors")))
+		cf_error(p, &t->loc, "'%s' is not supported yet", t->s);
+	cf_unexpected(p, t, "'states', 'src-nodes', 'tables', "
+		      "'table-entries', 'rules' or 'rulesets'");
 }
 
 static unsigned int parse_timeout_name(struct cf_parser *p)

@@ -292,10 +292,10 @@ void pfl_conf_print_options(FILE *f, const struct pfl_options_def *o,
 		fprintf(f, "set block-policy %s\n",
 			o->block_policy == PFL_BLOCK_RETURN ? "return" :
 			"drop");
-	if (o->state_limit)
-		fprintf(f, "set limit states %u\n", o->state_limit);
-	if (o->src_node_limit)
-		fprintf(f, "set limit src-nodes %u\n", o->src_node_limit);
+	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++)
+		if (o->limits[i])
+			fprintf(f, "set limit %s %u\n", pfl_limit_info[i].name,
+				o->limits[i]);
 	for (i = 1; i < __PFL_TO_MAX; i++)
 		if (o->timeouts[i] && cf_timeout_name(i))
 			fprintf(f, "set timeout %s %u\n", cf_timeout_name(i),

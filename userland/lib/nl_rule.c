@@ -192,17 +192,18 @@ int pfl_nl_put_options(struct nlmsghdr *nlh, size_t room,
 		       const struct pfl_options_def *o)
 {
 	struct put p = { nlh, room, false };
-	struct nlattr *n, *skip;
+	struct nlattr *n, *skip, *lim;
 	unsigned int i;
 
 	n = nest_start(&p, PFL_A_OPTIONS);
 	if (o->block_policy)
 		put_u8(&p, PFL_OPT_A_BLOCK_POLICY, o->block_policy);
-	if (o->state_limit)
-		put_u32(&p, PFL_OPT_A_STATE_LIMIT, o->state_limit);
-	if (o->src_node_limit)
-		put_u32(&p, PFL_OPT_A_SRC_NODE_LIMIT, o->src_node_limit);
 	put_timeouts(&p, PFL_OPT_A_TIMEOUTS, o->timeouts);
+	lim = nest_start(&p, PFL_OPT_A_LIMITS);
+	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++)
+		if (o->limits[i])
+			put_u32(&p, i, o->limits[i]);
+	nest_end(&p, lim);
 	if (o->nskip) {
 		skip = nest_start(&p, PFL_OPT_A_SKIP);
 		for (i = 0; i < o->nskip && i < PFL_SKIP_MAX; i++)

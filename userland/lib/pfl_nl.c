@@ -290,15 +290,23 @@ static struct nlmsghdr *put_header(struct pfl_nl *nl, void *buf,
 	return nlh;
 }
 
+struct family {
+	uint16_t id;
+	uint32_t version;
+};
+
 static int family_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *attr;
-	uint16_t *id = arg;
+	struct family *f = arg;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-			*id = mnl_attr_get_u16(attr);
+			f->id = mnl_attr_get_u16(attr);
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_VERSION &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			f->version = mnl_attr_get_u32(attr);
 	}
 	return MNL_CB_OK;
 }
@@ -309,14 +317,14 @@ int pfl_nl_resolve(struct pfl_nl *nl)
 		struct nlmsghdr align;
 		char buf[256];
 	} req = { 0 };
+	struct family f = { 0 };
 	struct nlmsghdr *nlh;
-	uint16_t id = 0;
 
 	clear_error(nl);
 	nl->family = 0;
 	nlh = put_header(nl, req.buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PFL_GENL_NAME);
-	if (transact(nl, nlh, family_cb, &id)) {
+	if (transact(nl, nlh, family_cb, &f)) {
 		/* The controller's way of saying "no such family". */
 		if (nl->error == ENOENT && nl->from_kernel) {
 			clear_error(nl);
@@ -324,11 +332,20 @@ int pfl_nl_resolve(struct pfl_nl *nl)
 		}
 		return -1;
 	}
-	if (!id) {
+	if (!f.id) {
 		set_local_error(nl, EPROTO, "no family id in the reply");
 		return -1;
 	}
-	nl->family = id;
+	if (f.version != PFL_GENL_VERSION) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg),
+			 "the loaded pfl module speaks netlink version %u, this tool %u: install matching versions",
+			 f.version, PFL_GENL_VERSION);
+		set_local_error(nl, EPROTO, msg);
+		return -1;
+	}
+	nl->family = f.id;
 	return 0;
 }
 

@@ -86,7 +86,7 @@ static int send_table(struct pfl_nl *nl, uint32_t ticket,
 	return 0;
 }
 
-/* One transaction: begin, rules, tables, commit with the options. */
+/* One transaction: begin with the options, rules, tables, commit. */
 static int load(struct pflctl *ctl, const struct pfl_conf *c)
 {
 	struct pfl_nl *nl = pflctl_nl(ctl);
@@ -96,8 +96,9 @@ static int load(struct pflctl *ctl, const struct pfl_conf *c)
 
 	if (!nl)
 		return 1;
-	if (pfl_nl_send(nl, pfl_nl_request(nl, PFL_CMD_RULES_BEGIN, 0),
-			ticket_cb, &ticket))
+	nlh = pfl_nl_request(nl, PFL_CMD_RULES_BEGIN, 0);
+	pfl_nl_put_options(nlh, BATCH_BYTES, &c->opts);
+	if (pfl_nl_send(nl, nlh, ticket_cb, &ticket))
 		return pflctl_nl_fail(ctl);
 	if (send_rules(nl, ticket, c))
 		return pflctl_nl_fail(ctl);
@@ -106,7 +107,6 @@ static int load(struct pflctl *ctl, const struct pfl_conf *c)
 			return pflctl_nl_fail(ctl);
 	nlh = pfl_nl_request(nl, PFL_CMD_RULES_COMMIT, 0);
 	mnl_attr_put_u32(nlh, PFL_A_TICKET, ticket);
-	pfl_nl_put_options(nlh, BATCH_BYTES, &c->opts);
 	if (pfl_nl_send(nl, nlh, NULL, NULL))
 		return pflctl_nl_fail(ctl);
 	return 0;

@@ -15,10 +15,9 @@ struct status {
 	char version[32];	/* the module's */
 	uint64_t ctr[PFL_CTR_MAX + 1];
 	uint32_t states;	/* the state table now */
-	uint32_t state_limit;
 	uint32_t buckets;
-	uint32_t src_nodes;
-	uint32_t src_node_limit;
+	uint32_t limits[__PFL_LIMIT_MAX];	/* in force */
+	uint32_t used[__PFL_LIMIT_MAX];		/* counted now */
 	bool has_instances;	/* the initial netns's status only */
 	uint32_t instances;
 	uint32_t timeouts[__PFL_TO_MAX];
@@ -43,6 +42,24 @@ static void status_counters(struct status *st, const struct nlattr *nest)
 	}
 }
 
+/* A nest of u32s by enum value (timeouts, limits) into @v[1..@max]. */
+static void status_u32s(uint32_t *v, unsigned int max,
+			const struct nlattr *nest)
+{
+	const struct nlattr *a;
+
+	if (!attr_ok(nest, MNL_TYPE_NESTED))
+		return;
+	mnl_attr_for_each_nested(a, nest) {
+		unsigned int type = mnl_attr_get_type(a);
+
+		/* Values newer than this pflctl are skipped. */
+		if (type && type <= max &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			v[type] = mnl_attr_get_u32(a);
+	}
+}
+
 static int status_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[PFL_A_MAX + 1];
@@ -63,29 +80,15 @@ static int status_cb(const struct nlmsghdr *nlh, void *arg)
 		status_counters(st, tb[PFL_A_COUNTERS]);
 	if (attr_ok(tb[PFL_A_STATES], MNL_TYPE_U32))
 		st->states = mnl_attr_get_u32(tb[PFL_A_STATES]);
-	if (attr_ok(tb[PFL_A_STATE_LIMIT], MNL_TYPE_U32))
-		st->state_limit = mnl_attr_get_u32(tb[PFL_A_STATE_LIMIT]);
 	if (attr_ok(tb[PFL_A_STATE_BUCKETS], MNL_TYPE_U32))
 		st->buckets = mnl_attr_get_u32(tb[PFL_A_STATE_BUCKETS]);
-	if (attr_ok(tb[PFL_A_SRC_NODES], MNL_TYPE_U32))
-		st->src_nodes = mnl_attr_get_u32(tb[PFL_A_SRC_NODES]);
-	if (attr_ok(tb[PFL_A_SRC_NODE_LIMIT], MNL_TYPE_U32))
-		st->src_node_limit = mnl_attr_get_u32(tb[PFL_A_SRC_NODE_LIMIT]);
+	status_u32s(st->limits, PFL_LIMIT_MAX, tb[PFL_A_LIMITS]);
+	status_u32s(st->used, PFL_LIMIT_MAX, tb[PFL_A_LIMITS_USED]);
 	if (attr_ok(tb[PFL_A_INSTANCES], MNL_TYPE_U32)) {
 		st->has_instances = true;
 		st->instances = mnl_attr_get_u32(tb[PFL_A_INSTANCES]);
 	}
-	if (attr_ok(tb[PFL_A_TIMEOUTS], MNL_TYPE_NESTED)) {
-		const struct nlattr *a;
-
-		mnl_attr_for_each_nested(a, tb[PFL_A_TIMEOUTS]) {
-			unsigned int type = mnl_attr_get_type(a);
-
-			if (type < __PFL_TO_MAX &&
-			    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				st->timeouts[type] = mnl_attr_get_u32(a);
-		}
-	}
+	status_u32s(st->timeouts, PFL_TO_MAX, tb[PFL_A_TIMEOUTS]);
 	return MNL_CB_OK;
 }
 
@@ -382,11 +385,18 @@ int pflctl_show_timeouts(struct pflctl *ctl)
 	return 0;
 }
 
-/* -s memory: the limits (pf's "hard limit" lines). */
+/*
+ * -s memory: pfctl's "hard limit" lines, one per `set limit`, each
+ * followed by what it counts now; JSON keys are the names with '_' for
+ * '-', and NAME_now.
+ */
 int pflctl_show_memory(struct pflctl *ctl)
 {
+	char key[32], now[40];
 	struct status st;
 	struct json j;
+	unsigned int i;
+	char *c;
 	int ret;
 
 	ret = get_status(ctl, &st);
@@ -395,21 +405,35 @@ int pflctl_show_memory(struct pflctl *ctl)
 	if (ctl->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j);
-		json_kv_u64(&j, "states", st.state_limit);
+	}
+	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++) {
+		const char *name = pfl_limit_info[i].name;
+
+		if (!ctl->json) {
+			snprintf(now, sizeof(now), "%s now", name);
+			printf("%-20s hard limit %10u\n", name, st.limits[i]);
+			printf("%-20s %21u\n", now, st.used[i]);
+			if (i == PFL_LIMIT_STATES)
+				printf("%-20s %21u\n", "state buckets",
+				       st.buckets);
+			continue;
+		}
+		snprintf(key, sizeof(key), "%s", name);
+		for (c = key; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		snprintf(now, sizeof(now), "%s_now", key);
+		json_kv_u64(&j, key, st.limits[i]);
+		json_kv_u64(&j, now, st.used[i]);
+	}
+	if (ctl->json) {
 		json_kv_u64(&j, "state_buckets", st.buckets);
-		json_kv_u64(&j, "src_nodes", st.src_node_limit);
-		json_kv_u64(&j, "src_nodes_now", st.src_nodes);
 		if (st.has_instances)
 			json_kv_u64(&j, "instances", st.instances);
 		json_obj_end(&j);
 		json_end(&j);
-		return 0;
-	}
-	printf("%-20s hard limit %10u\n", "states", st.state_limit);
-	printf("%-20s %21u\n", "state buckets", st.buckets);
-	printf("%-20s hard limit %10u\n", "src-nodes", st.src_node_limit);
-	printf("%-20s %21u\n", "src-nodes now", st.src_nodes);
-	if (st.has_instances)
+	} else if (st.has_instances) {
 		printf("%-20s %21u\n", "instances", st.instances);
+	}
 	return 0;
 }

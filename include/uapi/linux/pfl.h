@@ -51,7 +51,12 @@
  * ruleset untouched. One transaction per netns is open at a time: BEGIN
  * discards an unfinished one, whose ticket then fails with ESTALE.
  *
- * PFL_CMD_RULES_BEGIN: no attributes. Reply: PFL_A_TICKET: NLA_U32.
+ * PFL_CMD_RULES_BEGIN:
+ *    PFL_A_OPTIONS: NLA_NESTED, PFL_OPT_A_* (omitted: defaults). Given at
+ *        BEGIN so that the limits the new ruleset sets (PFL_OPT_A_LIMITS)
+ *        bound the transaction itself: an ADD that would cross one fails
+ *        with ENOSPC and a message naming the limit.
+ *    Reply: PFL_A_TICKET: NLA_U32.
  *
  * PFL_CMD_RULES_ADD:
  *    PFL_A_TICKET: NLA_U32
@@ -65,7 +70,10 @@
  *
  * PFL_CMD_RULES_COMMIT:
  *    PFL_A_TICKET: NLA_U32
- *    PFL_A_OPTIONS: NLA_NESTED, PFL_OPT_A_* (omitted: defaults)
+ *    Fails with ENOSPC, changing nothing, when the registry of tables
+ *    after the commit would cross `set limit tables` or `table-entries`,
+ *    or when `set limit rulesets` replaced rulesets are still held by
+ *    their states (see enum pfl_limit).
  *
  * PFL_CMD_RULES_GET (dump): no attributes. One message per rule, in
  * evaluation order, each with PFL_A_RULE: NLA_NESTED holding PFL_RULE_A_*
@@ -112,11 +120,12 @@
  * PFL_A_KILLED.
  *
  * PFL_CMD_GET_STATUS also reports PFL_A_STATES (NLA_U32, states now),
- * PFL_A_STATE_LIMIT (NLA_U32, the limit in force), PFL_A_STATE_BUCKETS
- * (NLA_U32, hash buckets now), PFL_A_TIMEOUTS (NLA_NESTED, enum
- * pfl_timeout: NLA_U32, every timeout in force, defaults included),
- * PFL_A_SRC_NODES (NLA_U32, source nodes now), PFL_A_SRC_NODE_LIMIT
- * (NLA_U32, their limit in force) and, in the initial netns only,
+ * PFL_A_STATE_BUCKETS (NLA_U32, hash buckets now), PFL_A_TIMEOUTS
+ * (NLA_NESTED, enum pfl_timeout: NLA_U32, every timeout in force, defaults
+ * included), PFL_A_LIMITS (NLA_NESTED, enum pfl_limit: NLA_U32, every
+ * limit in force, defaults included), PFL_A_LIMITS_USED (NLA_NESTED, enum
+ * pfl_limit: NLA_U32, what each limit counts now) and, in the initial
+ * netns only,
  * PFL_A_INSTANCES (NLA_U32, the namespaces that have used pfl: an instance
  * is made on a netns's first command).
  */
@@ -126,7 +135,11 @@
 #include <linux/types.h>
 
 #define PFL_GENL_NAME "pfl"
-#define PFL_GENL_VERSION 1
+/*
+ * 2: options moved from COMMIT to BEGIN, limits in one nest (enum
+ * pfl_limit). pflctl refuses to talk to a module of another version.
+ */
+#define PFL_GENL_VERSION 2
 
 enum pfl_cmd {
 	PFL_CMD_UNSPEC,
@@ -169,11 +182,10 @@ enum pfl_attr {
 	PFL_A_STATE_FILTER,	/* NLA_NESTED, PFL_SF_A_* */
 	PFL_A_KILLED,		/* NLA_U32 */
 	PFL_A_STATES,		/* NLA_U32 */
-	PFL_A_STATE_LIMIT,	/* NLA_U32 */
 	PFL_A_STATE_BUCKETS,	/* NLA_U32 */
 	PFL_A_TIMEOUTS,		/* NLA_NESTED, enum pfl_timeout: NLA_U32 */
-	PFL_A_SRC_NODES,	/* NLA_U32 */
-	PFL_A_SRC_NODE_LIMIT,	/* NLA_U32 */
+	PFL_A_LIMITS,		/* NLA_NESTED, enum pfl_limit: NLA_U32 */
+	PFL_A_LIMITS_USED,	/* NLA_NESTED, enum pfl_limit: NLA_U32 */
 	PFL_A_INSTANCES,	/* NLA_U32, initial netns only */
 	__PFL_A_MAX
 };
@@ -395,14 +407,37 @@ enum pfl_rule_counter {
 };
 #define PFL_RCTR_MAX (__PFL_RCTR_MAX - 1)
 
-/* Ruleset options (PFL_A_OPTIONS at commit). */
+/*
+ * `set limit NAME N`: what one netns may hold (PFL_OPT_A_LIMITS, and
+ * PFL_A_LIMITS / PFL_A_LIMITS_USED in the status). Names, defaults and
+ * maxima: include/pfl/ruledef.h, pfl_limit_info[].
+ *
+ * STATES        states at once; a new flow over it is dropped and counted
+ * SRC_NODES     source nodes (max-src-*) at once; likewise
+ * TABLES        tables, persistent ones and those rules refer to
+ * TABLE_ENTRIES entries over all tables
+ * RULES         rules in one ruleset
+ * RULESETS      replaced rulesets kept alive by their states
+ */
+enum pfl_limit {
+	PFL_LIMIT_UNSPEC,
+	PFL_LIMIT_STATES,
+	PFL_LIMIT_SRC_NODES,
+	PFL_LIMIT_TABLES,
+	PFL_LIMIT_TABLE_ENTRIES,
+	PFL_LIMIT_RULES,
+	PFL_LIMIT_RULESETS,
+	__PFL_LIMIT_MAX
+};
+#define PFL_LIMIT_MAX (__PFL_LIMIT_MAX - 1)
+
+/* Ruleset options (PFL_A_OPTIONS at BEGIN). */
 enum pfl_opt_attr {
 	PFL_OPT_A_UNSPEC,
 	PFL_OPT_A_BLOCK_POLICY,	/* NLA_U8: PFL_BLOCK_DROP or _RETURN */
-	PFL_OPT_A_STATE_LIMIT,	/* NLA_U32: set limit states */
 	PFL_OPT_A_TIMEOUTS,	/* NLA_NESTED, enum pfl_timeout: NLA_U32 */
 	PFL_OPT_A_SKIP,		/* NLA_NESTED of NLA_NUL_STRING ifnames */
-	PFL_OPT_A_SRC_NODE_LIMIT, /* NLA_U32: set limit src-nodes */
+	PFL_OPT_A_LIMITS,	/* NLA_NESTED, enum pfl_limit: NLA_U32 */
 	__PFL_OPT_A_MAX
 };
 #define PFL_OPT_A_MAX (__PFL_OPT_A_MAX - 1)
