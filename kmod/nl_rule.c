@@ -37,16 +37,16 @@ static const struct nla_policy pfl_limits_policy[PFL_LIMIT_MAX + 1] = {
 	[PFL_LIMIT_UNSPEC + 1 ... PFL_LIMIT_MAX] = { .type = NLA_U32 },
 };
 
-static const struct nla_policy pfl_state_policy[PFL_STATE_A_MAXATTR + 1] = {
-	[PFL_STATE_A_MAX]		= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_STATES]	= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_CONN]	= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_CONN_RATE]	= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_CONN_SECS]	= { .type = NLA_U32 },
-	[PFL_STATE_A_OVERLOAD]		= { .type = NLA_NUL_STRING,
+static const struct nla_policy pfl_state_policy[PFL_RSTATE_A_MAX + 1] = {
+	[PFL_RSTATE_A_MAX_STATES]		= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_STATES]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_CONN]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_CONN_RATE]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_CONN_SECS]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_OVERLOAD]		= { .type = NLA_NUL_STRING,
 					    .len = PFL_TABLE_NAME_SIZE - 1 },
-	[PFL_STATE_A_FLUSH]		= NLA_POLICY_MAX(NLA_U8, 2),
-	[PFL_STATE_A_TIMEOUTS]		= NLA_POLICY_NESTED(pfl_timeouts_policy),
+	[PFL_RSTATE_A_FLUSH]		= NLA_POLICY_MAX(NLA_U8, 2),
+	[PFL_RSTATE_A_TIMEOUTS]		= NLA_POLICY_NESTED(pfl_timeouts_policy),
 };
 
 const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1] = {
@@ -171,23 +171,23 @@ int pfl_nl_get_limits(u32 *limits, const struct nlattr *nla,
 static int get_state(struct pfl_state_def *s, const struct nlattr *nla,
 		     struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PFL_STATE_A_MAXATTR + 1];
+	struct nlattr *tb[PFL_RSTATE_A_MAX + 1];
 	int err;
 
 	if (!nla)
 		return 0;
-	err = nla_parse_nested(tb, PFL_STATE_A_MAXATTR, nla, pfl_state_policy,
+	err = nla_parse_nested(tb, PFL_RSTATE_A_MAX, nla, pfl_state_policy,
 			       extack);
 	if (err)
 		return err;
-	s->max = get_u32(tb, PFL_STATE_A_MAX);
-	s->max_src_states = get_u32(tb, PFL_STATE_A_MAX_SRC_STATES);
-	s->max_src_conn = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN);
-	s->max_src_conn_rate = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_RATE);
-	s->max_src_conn_secs = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_SECS);
-	get_str(s->overload, sizeof(s->overload), tb, PFL_STATE_A_OVERLOAD);
-	s->flush = get_u8(tb, PFL_STATE_A_FLUSH);
-	return pfl_nl_get_timeouts(s->timeouts, tb[PFL_STATE_A_TIMEOUTS],
+	s->max = get_u32(tb, PFL_RSTATE_A_MAX_STATES);
+	s->max_src_states = get_u32(tb, PFL_RSTATE_A_MAX_SRC_STATES);
+	s->max_src_conn = get_u32(tb, PFL_RSTATE_A_MAX_SRC_CONN);
+	s->max_src_conn_rate = get_u32(tb, PFL_RSTATE_A_MAX_SRC_CONN_RATE);
+	s->max_src_conn_secs = get_u32(tb, PFL_RSTATE_A_MAX_SRC_CONN_SECS);
+	get_str(s->overload, sizeof(s->overload), tb, PFL_RSTATE_A_OVERLOAD);
+	s->flush = get_u8(tb, PFL_RSTATE_A_FLUSH);
+	return pfl_nl_get_timeouts(s->timeouts, tb[PFL_RSTATE_A_TIMEOUTS],
 				   extack);
 }
 
@@ -310,20 +310,20 @@ static int put_state(struct sk_buff *skb, const struct pfl_state_def *s)
 		return 0;
 	nest = nla_nest_start(skb, PFL_RULE_A_STATE);
 	if (!nest ||
-	    (s->max && nla_put_u32(skb, PFL_STATE_A_MAX, s->max)) ||
+	    (s->max && nla_put_u32(skb, PFL_RSTATE_A_MAX_STATES, s->max)) ||
 	    (s->max_src_states &&
-	     nla_put_u32(skb, PFL_STATE_A_MAX_SRC_STATES, s->max_src_states)) ||
+	     nla_put_u32(skb, PFL_RSTATE_A_MAX_SRC_STATES, s->max_src_states)) ||
 	    (s->max_src_conn &&
-	     nla_put_u32(skb, PFL_STATE_A_MAX_SRC_CONN, s->max_src_conn)) ||
+	     nla_put_u32(skb, PFL_RSTATE_A_MAX_SRC_CONN, s->max_src_conn)) ||
 	    (s->max_src_conn_rate &&
-	     (nla_put_u32(skb, PFL_STATE_A_MAX_SRC_CONN_RATE,
+	     (nla_put_u32(skb, PFL_RSTATE_A_MAX_SRC_CONN_RATE,
 			  s->max_src_conn_rate) ||
-	      nla_put_u32(skb, PFL_STATE_A_MAX_SRC_CONN_SECS,
+	      nla_put_u32(skb, PFL_RSTATE_A_MAX_SRC_CONN_SECS,
 			  s->max_src_conn_secs))) ||
 	    (s->overload[0] &&
-	     nla_put_string(skb, PFL_STATE_A_OVERLOAD, s->overload)) ||
-	    (s->flush && nla_put_u8(skb, PFL_STATE_A_FLUSH, s->flush)) ||
-	    pfl_nl_put_u32_array(skb, PFL_STATE_A_TIMEOUTS, s->timeouts,
+	     nla_put_string(skb, PFL_RSTATE_A_OVERLOAD, s->overload)) ||
+	    (s->flush && nla_put_u8(skb, PFL_RSTATE_A_FLUSH, s->flush)) ||
+	    pfl_nl_put_u32_array(skb, PFL_RSTATE_A_TIMEOUTS, s->timeouts,
 				 PFL_TO_MAX))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

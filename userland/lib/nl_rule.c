@@ -128,19 +128,19 @@ static void put_state(struct put *p, const struct pfl_state_def *s)
 		return;
 	n = nest_start(p, PFL_RULE_A_STATE);
 	if (s->max)
-		put_u32(p, PFL_STATE_A_MAX, s->max);
+		put_u32(p, PFL_RSTATE_A_MAX_STATES, s->max);
 	if (s->max_src_states)
-		put_u32(p, PFL_STATE_A_MAX_SRC_STATES, s->max_src_states);
+		put_u32(p, PFL_RSTATE_A_MAX_SRC_STATES, s->max_src_states);
 	if (s->max_src_conn)
-		put_u32(p, PFL_STATE_A_MAX_SRC_CONN, s->max_src_conn);
+		put_u32(p, PFL_RSTATE_A_MAX_SRC_CONN, s->max_src_conn);
 	if (s->max_src_conn_rate) {
-		put_u32(p, PFL_STATE_A_MAX_SRC_CONN_RATE, s->max_src_conn_rate);
-		put_u32(p, PFL_STATE_A_MAX_SRC_CONN_SECS, s->max_src_conn_secs);
+		put_u32(p, PFL_RSTATE_A_MAX_SRC_CONN_RATE, s->max_src_conn_rate);
+		put_u32(p, PFL_RSTATE_A_MAX_SRC_CONN_SECS, s->max_src_conn_secs);
 	}
-	put_str(p, PFL_STATE_A_OVERLOAD, s->overload);
+	put_str(p, PFL_RSTATE_A_OVERLOAD, s->overload);
 	if (s->flush)
-		put_u8(p, PFL_STATE_A_FLUSH, s->flush);
-	put_timeouts(p, PFL_STATE_A_TIMEOUTS, s->timeouts);
+		put_u8(p, PFL_RSTATE_A_FLUSH, s->flush);
+	put_timeouts(p, PFL_RSTATE_A_TIMEOUTS, s->timeouts);
 	nest_end(p, n);
 }
 
@@ -286,19 +286,19 @@ static void get_timeouts(uint32_t *to, const struct nlattr *nest)
 
 static void get_state(struct pfl_state_def *s, const struct nlattr *nest)
 {
-	const struct nlattr *tb[PFL_STATE_A_MAXATTR + 1];
+	const struct nlattr *tb[PFL_RSTATE_A_MAX + 1];
 
 	if (!nest)
 		return;
-	pfl_nl_parse_nested(nest, tb, PFL_STATE_A_MAXATTR);
-	s->max = get_u32(tb, PFL_STATE_A_MAX);
-	s->max_src_states = get_u32(tb, PFL_STATE_A_MAX_SRC_STATES);
-	s->max_src_conn = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN);
-	s->max_src_conn_rate = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_RATE);
-	s->max_src_conn_secs = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_SECS);
-	get_str(s->overload, sizeof(s->overload), tb, PFL_STATE_A_OVERLOAD);
-	s->flush = get_u8(tb, PFL_STATE_A_FLUSH);
-	get_timeouts(s->timeouts, tb[PFL_STATE_A_TIMEOUTS]);
+	pfl_nl_parse_nested(nest, tb, PFL_RSTATE_A_MAX);
+	s->max = get_u32(tb, PFL_RSTATE_A_MAX_STATES);
+	s->max_src_states = get_u32(tb, PFL_RSTATE_A_MAX_SRC_STATES);
+	s->max_src_conn = get_u32(tb, PFL_RSTATE_A_MAX_SRC_CONN);
+	s->max_src_conn_rate = get_u32(tb, PFL_RSTATE_A_MAX_SRC_CONN_RATE);
+	s->max_src_conn_secs = get_u32(tb, PFL_RSTATE_A_MAX_SRC_CONN_SECS);
+	get_str(s->overload, sizeof(s->overload), tb, PFL_RSTATE_A_OVERLOAD);
+	s->flush = get_u8(tb, PFL_RSTATE_A_FLUSH);
+	get_timeouts(s->timeouts, tb[PFL_RSTATE_A_TIMEOUTS]);
 }
 
 int pfl_nl_parse_rule(const struct nlattr *nest, struct pfl_rule_def *d)

@@ -80,7 +80,7 @@ static void format_entry(char *buf, size_t size,
 			 const struct pfl_table_entry *e)
 {
 	char a[INET6_ADDRSTRLEN];
-	unsigned int full = e->family == AF_INET ? 32 : 128;
+	unsigned int full = e->family == PFL_AF_INET ? 32 : 128;
 
 	inet_ntop(e->family, e->addr, a, sizeof(a));
 	if (e->prefix == full)
@@ -109,12 +109,12 @@ static int parse_entry(const char *arg, struct pfl_table_entry *e)
 	memcpy(buf, s, len);
 	buf[len] = 0;
 	if (inet_pton(AF_INET, buf, e->addr) == 1)
-		e->family = AF_INET;
+		e->family = PFL_AF_INET;
 	else if (inet_pton(AF_INET6, buf, e->addr) == 1)
-		e->family = AF_INET6;
+		e->family = PFL_AF_INET6;
 	else
 		return -1;
-	full = e->family == AF_INET ? 32 : 128;
+	full = e->family == PFL_AF_INET ? 32 : 128;
 	len = full;
 	if (slash) {
 		len = strtoul(slash + 1, &end, 10);
