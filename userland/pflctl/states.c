@@ -44,89 +44,53 @@ static bool is_icmp(uint8_t p)
 
 static void peer_from(struct pfl_state_peer *p, const struct nlattr *nest)
 {
-	const struct nlattr *a;
+	const struct nlattr *tb[PFL_PEER_A_MAX + 1];
 
-	mnl_attr_for_each_nested(a, nest) {
-		switch (mnl_attr_get_type(a)) {
-		case PFL_PEER_A_STATE:
-			if (!mnl_attr_validate(a, MNL_TYPE_U8))
-				p->state = mnl_attr_get_u8(a);
-			break;
-		case PFL_PEER_A_SEQLO:
-			if (!mnl_attr_validate(a, MNL_TYPE_U32))
-				p->seqlo = mnl_attr_get_u32(a);
-			break;
-		case PFL_PEER_A_SEQHI:
-			if (!mnl_attr_validate(a, MNL_TYPE_U32))
-				p->seqhi = mnl_attr_get_u32(a);
-			break;
-		case PFL_PEER_A_MAX_WIN:
-			if (!mnl_attr_validate(a, MNL_TYPE_U32))
-				p->max_win = mnl_attr_get_u32(a);
-			break;
-		case PFL_PEER_A_WSCALE:
-			if (!mnl_attr_validate(a, MNL_TYPE_U8))
-				p->wscale = mnl_attr_get_u8(a);
-			break;
-		}
-	}
-}
-
-static uint32_t u32_of(const struct nlattr *a)
-{
-	return a && !mnl_attr_validate(a, MNL_TYPE_U32) ?
-	       mnl_attr_get_u32(a) : 0;
-}
-
-static uint8_t u8_of(const struct nlattr *a)
-{
-	return a && !mnl_attr_validate(a, MNL_TYPE_U8) ? mnl_attr_get_u8(a) : 0;
+	if (!pfl_nl_is_nest(nest))
+		return;
+	pfl_nl_parse_nested(nest, tb, PFL_PEER_A_MAX);
+	pfl_nl_get_u8(tb[PFL_PEER_A_STATE], &p->state);
+	pfl_nl_get_u32(tb[PFL_PEER_A_SEQLO], &p->seqlo);
+	pfl_nl_get_u32(tb[PFL_PEER_A_SEQHI], &p->seqhi);
+	pfl_nl_get_u32(tb[PFL_PEER_A_MAX_WIN], &p->max_win);
+	pfl_nl_get_u8(tb[PFL_PEER_A_WSCALE], &p->wscale);
 }
 
 /* PFL_A_STATE into @si; false when the message is not a state. */
 static bool state_from(struct pfl_state_info *si, const struct nlattr *nest)
 {
 	const struct nlattr *tb[PFL_STATE_A_MAX + 1];
+	uint16_t port;
+	uint64_t id;
 
 	memset(si, 0, sizeof(*si));
-	pfl_nl_parse_nested(nest, tb, PFL_STATE_A_MAX);
-	if (!tb[PFL_STATE_A_ID] || !tb[PFL_STATE_A_ADDR0] || !tb[PFL_STATE_A_ADDR1] ||
-	    mnl_attr_get_payload_len(tb[PFL_STATE_A_ADDR0]) != 16 ||
-	    mnl_attr_get_payload_len(tb[PFL_STATE_A_ADDR1]) != 16 ||
-	    mnl_attr_validate(tb[PFL_STATE_A_ID], MNL_TYPE_U64))
+	if (!pfl_nl_is_nest(nest))
 		return false;
-	si->id = mnl_attr_get_u64(tb[PFL_STATE_A_ID]);
-	si->creator = u32_of(tb[PFL_STATE_A_CREATOR]);
-	si->key.af = u8_of(tb[PFL_STATE_A_FAMILY]);
-	si->key.proto = u8_of(tb[PFL_STATE_A_PROTO]);
-	si->dir = u8_of(tb[PFL_STATE_A_DIR]);
-	memcpy(&si->key.addr[0], mnl_attr_get_payload(tb[PFL_STATE_A_ADDR0]), 16);
-	memcpy(&si->key.addr[1], mnl_attr_get_payload(tb[PFL_STATE_A_ADDR1]), 16);
-	if (tb[PFL_STATE_A_PORT0] && !mnl_attr_validate(tb[PFL_STATE_A_PORT0],
-						     MNL_TYPE_U16))
-		si->key.port[0] = htons(mnl_attr_get_u16(tb[PFL_STATE_A_PORT0]));
-	if (tb[PFL_STATE_A_PORT1] && !mnl_attr_validate(tb[PFL_STATE_A_PORT1],
-						     MNL_TYPE_U16))
-		si->key.port[1] = htons(mnl_attr_get_u16(tb[PFL_STATE_A_PORT1]));
-	si->rule = u32_of(tb[PFL_STATE_A_RULE]);
-	si->age = u32_of(tb[PFL_STATE_A_AGE]);
-	si->expires = u32_of(tb[PFL_STATE_A_EXPIRES]);
-	si->timeout = u8_of(tb[PFL_STATE_A_TIMEOUT]);
-	si->flags = u32_of(tb[PFL_STATE_A_FLAGS]);
-	si->version = u32_of(tb[PFL_STATE_A_VERSION]);
-	if (tb[PFL_STATE_A_PACKETS] &&
-	    mnl_attr_get_payload_len(tb[PFL_STATE_A_PACKETS]) ==
-	    sizeof(si->packets))
-		memcpy(si->packets, mnl_attr_get_payload(tb[PFL_STATE_A_PACKETS]),
+	pfl_nl_parse_nested(nest, tb, PFL_STATE_A_MAX);
+	if (!pfl_nl_get_u64(tb[PFL_STATE_A_ID], &id) ||
+	    !pfl_nl_get_bin(tb[PFL_STATE_A_ADDR0], &si->key.addr[0], 16) ||
+	    !pfl_nl_get_bin(tb[PFL_STATE_A_ADDR1], &si->key.addr[1], 16))
+		return false;
+	si->id = id;
+	pfl_nl_get_u32(tb[PFL_STATE_A_CREATOR], &si->creator);
+	pfl_nl_get_u8(tb[PFL_STATE_A_FAMILY], &si->key.af);
+	pfl_nl_get_u8(tb[PFL_STATE_A_PROTO], &si->key.proto);
+	pfl_nl_get_u8(tb[PFL_STATE_A_DIR], &si->dir);
+	if (pfl_nl_get_u16(tb[PFL_STATE_A_PORT0], &port))
+		si->key.port[0] = htons(port);
+	if (pfl_nl_get_u16(tb[PFL_STATE_A_PORT1], &port))
+		si->key.port[1] = htons(port);
+	pfl_nl_get_u32(tb[PFL_STATE_A_RULE], &si->rule);
+	pfl_nl_get_u32(tb[PFL_STATE_A_AGE], &si->age);
+	pfl_nl_get_u32(tb[PFL_STATE_A_EXPIRES], &si->expires);
+	pfl_nl_get_u8(tb[PFL_STATE_A_TIMEOUT], &si->timeout);
+	pfl_nl_get_u32(tb[PFL_STATE_A_FLAGS], &si->flags);
+	pfl_nl_get_u32(tb[PFL_STATE_A_VERSION], &si->version);
+	pfl_nl_get_bin(tb[PFL_STATE_A_PACKETS], si->packets,
 		       sizeof(si->packets));
-	if (tb[PFL_STATE_A_BYTES] &&
-	    mnl_attr_get_payload_len(tb[PFL_STATE_A_BYTES]) == sizeof(si->bytes))
-		memcpy(si->bytes, mnl_attr_get_payload(tb[PFL_STATE_A_BYTES]),
-		       sizeof(si->bytes));
-	if (tb[PFL_STATE_A_SRC])
-		peer_from(&si->src, tb[PFL_STATE_A_SRC]);
-	if (tb[PFL_STATE_A_DST])
-		peer_from(&si->dst, tb[PFL_STATE_A_DST]);
+	pfl_nl_get_bin(tb[PFL_STATE_A_BYTES], si->bytes, sizeof(si->bytes));
+	peer_from(&si->src, tb[PFL_STATE_A_SRC]);
+	peer_from(&si->dst, tb[PFL_STATE_A_DST]);
 	return true;
 }
 
@@ -354,9 +318,7 @@ static int killed_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *tb[PFL_A_MAX + 1];
 
 	pfl_nl_parse(nlh, tb);
-	if (tb[PFL_A_KILLED] && !mnl_attr_validate(tb[PFL_A_KILLED],
-						   MNL_TYPE_U32))
-		*(uint32_t *)arg = mnl_attr_get_u32(tb[PFL_A_KILLED]);
+	pfl_nl_get_u32(tb[PFL_A_KILLED], arg);
 	return MNL_CB_OK;
 }
 
