@@ -42,7 +42,7 @@ static const struct nla_policy pfl_limits_policy[PFL_LIMIT_MAX + 1] = {
 	[PFL_LIMIT_UNSPEC + 1 ... PFL_LIMIT_MAX] = { .type = NLA_U32 },
 };
 
-static const struct nla_policy pfl_state_policy[PFL_RSTATE_A_MAX + 1] = {
+static const struct nla_policy pfl_rstate_policy[PFL_RSTATE_A_MAX + 1] = {
 	[PFL_RSTATE_A_MAX_STATES]		= { .type = NLA_U32 },
 	[PFL_RSTATE_A_MAX_SRC_STATES]	= { .type = NLA_U32 },
 	[PFL_RSTATE_A_MAX_SRC_CONN]	= { .type = NLA_U32 },
@@ -77,7 +77,7 @@ const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1] = {
 				    .len = PFL_TAG_SIZE - 1 },
 	[PFL_RULE_A_TAGGED]	= { .type = NLA_NUL_STRING,
 				    .len = PFL_TAG_SIZE - 1 },
-	[PFL_RULE_A_STATE]	= NLA_POLICY_NESTED(pfl_state_policy),
+	[PFL_RULE_A_STATE]	= NLA_POLICY_NESTED(pfl_rstate_policy),
 	/* Dump only: refused in requests. */
 	[PFL_RULE_A_NR]		= { .type = NLA_REJECT },
 	[PFL_RULE_A_COUNTERS]	= { .type = NLA_REJECT },
