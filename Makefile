@@ -147,6 +147,22 @@ $(B)/unit/%: selftests/core/%.c $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
 		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
 		-lurcu -lurcu-common -lpthread
 
+# The codec round trip (selftests/core/nl_codec_test.c) also links
+# libpfl's netlink side, sanitized like the rest.
+UNIT_NL_OBJS := $(B)/unit/lib/nl_rule.o $(B)/unit/lib/pfl_nl.o
+
+$(B)/unit/lib/%.o: userland/lib/%.c $(USER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SAN) -c -o $@ $<
+
+$(B)/unit/nl_codec_test: selftests/core/nl_codec_test.c $(UNIT_CORE_OBJS) \
+		$(UNIT_HELPER_OBJS) $(UNIT_NL_OBJS) $(wildcard selftests/core/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SAN) -Wno-missing-prototypes -Wno-sign-compare -Icore \
+		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
+		$(UNIT_NL_OBJS) $$(pkg-config --libs libmnl) -lurcu \
+		-lurcu-common -lpthread
+
 $(B)/fuzz/%: selftests/fuzz/%.c $(CORE_SRCS) $(LIB_SRCS) $(USER_HDRS) \
 		$(wildcard core/*.h)
 	@mkdir -p $(@D)

@@ -16,11 +16,6 @@ const struct pfl_limit_info pfl_limit_info[__PFL_LIMIT_MAX] = {
 	[PFL_LIMIT_RULESETS]	  = { "rulesets", 256, 4096 },
 };
 
-#define IPPROTO_ICMP_	1
-#define IPPROTO_TCP_	6
-#define IPPROTO_UDP_	17
-#define IPPROTO_ICMPV6_	58
-
 /* Per-rule counters: PFL_RCTR_EVALUATIONS .. PFL_RCTR_STATES. */
 #define RCTR_FIRST	PFL_RCTR_EVALUATIONS
 #define RCTR_N		(PFL_RCTR_MAX - PFL_RCTR_EVALUATIONS + 1)
@@ -203,7 +198,7 @@ static int check_port(const struct pfl_port_def *p, const char *side,
 				    side);
 		return 0;
 	}
-	if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_)
+	if (proto != PFL_IPPROTO_TCP && proto != PFL_IPPROTO_UDP)
 		return fail(err, errlen, "%s: ports need proto tcp or udp",
 			    side);
 	switch (p->op) {
@@ -279,8 +274,8 @@ static int check_state(const struct pfl_rule_def *d, char *err,
 int pfl_rule_def_check(const struct pfl_rule_def *d, char *err,
 		       size_t errlen)
 {
-	bool icmp4 = d->proto == IPPROTO_ICMP_;
-	bool icmp6 = d->proto == IPPROTO_ICMPV6_;
+	bool icmp4 = d->proto == PFL_IPPROTO_ICMP;
+	bool icmp6 = d->proto == PFL_IPPROTO_ICMPV6;
 	int ret;
 
 	if (errlen)
@@ -292,7 +287,7 @@ int pfl_rule_def_check(const struct pfl_rule_def *d, char *err,
 	if (d->block_mode && d->action != PFL_ACT_BLOCK)
 		return fail(err, errlen, "block mode on a non-block rule");
 	if (d->block_mode == PFL_BLOCK_RETURN_RST &&
-	    d->proto != IPPROTO_TCP_)
+	    d->proto != PFL_IPPROTO_TCP)
 		return fail(err, errlen, "'return-rst' needs 'proto tcp'");
 	if (d->dirs & ~(PFL_DIRS_IN | PFL_DIRS_OUT))
 		return fail(err, errlen, "bad directions 0x%x", d->dirs);
@@ -317,7 +312,7 @@ int pfl_rule_def_check(const struct pfl_rule_def *d, char *err,
 		return fail(err, errlen,
 			    "flags 0x%x/0x%x never match: the flags must be part of the mask",
 			    d->tcp_flags, d->tcp_mask);
-	if (d->tcp_mask && d->proto && d->proto != IPPROTO_TCP_)
+	if (d->tcp_mask && d->proto && d->proto != PFL_IPPROTO_TCP)
 		return fail(err, errlen, "'flags' needs 'proto tcp'");
 	if (d->has_icmp_type > 1 || d->has_icmp_code > 1)
 		return fail(err, errlen, "bad icmp type or code presence");
@@ -754,7 +749,7 @@ static bool rest_match(const struct crule *r, const struct eval_pkt *p,
 {
 	const struct pfl_pkt *pkt = p->pkt;
 
-	if (r->tcp_mask && pkt->proto == IPPROTO_TCP_ &&
+	if (r->tcp_mask && pkt->proto == PFL_IPPROTO_TCP &&
 	    (!p->l4 || (pkt->tcp_flags & r->tcp_mask) != r->tcp_flags))
 		return false;
 	if (r->has_icmp_type &&

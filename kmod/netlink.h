@@ -76,7 +76,7 @@ int pfl_dump_table_entries_done(struct netlink_callback *cb);
 int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* nl_state.c: the state commands */
-extern const struct nla_policy pfl_state_filter_policy[PFL_SF_A_MAX + 1];
+extern const struct nla_policy pfl_state_filter_policy[PFL_SFILTER_A_MAX + 1];
 int pfl_dump_states_start(struct netlink_callback *cb);
 int pfl_dump_states(struct sk_buff *skb, struct netlink_callback *cb);
 int pfl_dump_states_done(struct netlink_callback *cb);

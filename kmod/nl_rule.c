@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Rules on the wire: PFL_RULE_A_* attributes to and from struct
- * pfl_rule_def (include/pfl/ruledef.h). The policies here validate types
- * and ranges; pfl_rule_def_check() in the core validates meaning.
+ * pfl_rule_def (include/pfl/ruledef.h), by the codec's tables
+ * (include/pfl/nl_codec.h), which userland/lib/nl_rule.c walks too. The
+ * policies here validate types and ranges; pfl_rule_def_check() in the
+ * core validates meaning. Before the first rule is decoded the policies
+ * are checked against the tables (type, length, nests), so that a row
+ * added without its policy, or the other way round, fails loudly.
  */
 #include <net/genetlink.h>
 
+#include <pfl/nl_codec.h>
 #include "netlink.h"
 
 static const struct nla_policy pfl_addr_policy[PFL_ADDR_A_MAX + 1] = {
@@ -37,16 +42,16 @@ static const struct nla_policy pfl_limits_policy[PFL_LIMIT_MAX + 1] = {
 	[PFL_LIMIT_UNSPEC + 1 ... PFL_LIMIT_MAX] = { .type = NLA_U32 },
 };
 
-static const struct nla_policy pfl_state_policy[PFL_STATE_A_MAXATTR + 1] = {
-	[PFL_STATE_A_MAX]		= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_STATES]	= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_CONN]	= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_CONN_RATE]	= { .type = NLA_U32 },
-	[PFL_STATE_A_MAX_SRC_CONN_SECS]	= { .type = NLA_U32 },
-	[PFL_STATE_A_OVERLOAD]		= { .type = NLA_NUL_STRING,
+static const struct nla_policy pfl_rstate_policy[PFL_RSTATE_A_MAX + 1] = {
+	[PFL_RSTATE_A_MAX_STATES]		= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_STATES]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_CONN]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_CONN_RATE]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_MAX_SRC_CONN_SECS]	= { .type = NLA_U32 },
+	[PFL_RSTATE_A_OVERLOAD]		= { .type = NLA_NUL_STRING,
 					    .len = PFL_TABLE_NAME_SIZE - 1 },
-	[PFL_STATE_A_FLUSH]		= NLA_POLICY_MAX(NLA_U8, 2),
-	[PFL_STATE_A_TIMEOUTS]		= NLA_POLICY_NESTED(pfl_timeouts_policy),
+	[PFL_RSTATE_A_FLUSH]		= NLA_POLICY_MAX(NLA_U8, 2),
+	[PFL_RSTATE_A_TIMEOUTS]		= NLA_POLICY_NESTED(pfl_timeouts_policy),
 };
 
 const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1] = {
@@ -72,67 +77,116 @@ const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1] = {
 				    .len = PFL_TAG_SIZE - 1 },
 	[PFL_RULE_A_TAGGED]	= { .type = NLA_NUL_STRING,
 				    .len = PFL_TAG_SIZE - 1 },
-	[PFL_RULE_A_STATE]	= NLA_POLICY_NESTED(pfl_state_policy),
+	[PFL_RULE_A_STATE]	= NLA_POLICY_NESTED(pfl_rstate_policy),
 	/* Dump only: refused in requests. */
 	[PFL_RULE_A_NR]		= { .type = NLA_REJECT },
 	[PFL_RULE_A_COUNTERS]	= { .type = NLA_REJECT },
 };
 
-static u8 get_u8(struct nlattr **tb, int type)
+/* --- the codec's handlers ---------------------------------------------- */
+
+static_assert(PFL_NLC_MAXATTR >= PFL_ADDR_A_MAX);
+static_assert(PFL_NLC_MAXATTR >= PFL_PORT_A_MAX);
+static_assert(PFL_NLC_MAXATTR >= PFL_RSTATE_A_MAX);
+
+/* Whether policy @p validates what row @a reads: type and length. */
+static bool policy_fits(const struct pfl_nlc_attr *a,
+			const struct nla_policy *p)
 {
-	return tb[type] ? nla_get_u8(tb[type]) : 0;
+	unsigned int i;
+
+	switch (a->kind) {
+	case PFL_NLC_U8:
+		return p->type == NLA_U8 && a->size == sizeof(u8);
+	case PFL_NLC_U16:
+		return p->type == NLA_U16 && a->size == sizeof(u16);
+	case PFL_NLC_U32:
+		return p->type == NLA_U32 && a->size == sizeof(u32);
+	case PFL_NLC_STRING:
+		return p->type == NLA_NUL_STRING && p->len == a->size - 1;
+	case PFL_NLC_BINARY:
+		return p->type == NLA_BINARY &&
+		       p->validation_type == NLA_VALIDATE_RANGE &&
+		       p->min == a->size && p->max == a->size;
+	case PFL_NLC_FLAG:
+		return p->type == NLA_FLAG && a->size == sizeof(u8);
+	case PFL_NLC_NEST:
+		return p->type == NLA_NESTED && p->nested_policy;
+	case PFL_NLC_U32_ARRAY:
+		if (p->type != NLA_NESTED || !p->nested_policy ||
+		    p->len != pfl_nlc_array_max(a) || p->len > MAX_U32_ARRAY)
+			return false;
+		for (i = 1; i <= p->len; i++)
+			if (p->nested_policy[i].type != NLA_U32)
+				return false;
+		return true;
+	}
+	return false;
 }
 
-static u32 get_u32(struct nlattr **tb, int type)
+static const struct pfl_nlc_attr *row_of(const struct pfl_nlc_nest *n,
+					 unsigned int type)
 {
-	return tb[type] ? nla_get_u32(tb[type]) : 0;
+	unsigned int i;
+
+	for (i = 0; i < n->nattrs; i++)
+		if (n->attrs[i].type == type)
+			return &n->attrs[i];
+	return NULL;
 }
 
-/* Strings are NUL-terminated and short enough: the policy checked. */
-static void get_str(char *dst, size_t size, struct nlattr **tb, int type)
+/* Every row has a fitting policy; every policy but REJECT has a row. */
+static int check_nest(const struct pfl_nlc_nest *n,
+		      const struct nla_policy *pol, unsigned int maxtype)
 {
-	if (tb[type])
-		nla_strscpy(dst, tb[type], size);
-}
+	const struct pfl_nlc_attr *a;
+	unsigned int t;
 
-static int get_addr(struct pfl_addr_def *a, const struct nlattr *nla,
-		    struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[PFL_ADDR_A_MAX + 1];
-	int err;
-
-	if (!nla)
-		return 0;
-	err = nla_parse_nested(tb, PFL_ADDR_A_MAX, nla, pfl_addr_policy,
-			       extack);
-	if (err)
-		return err;
-	a->type = get_u8(tb, PFL_ADDR_A_TYPE);
-	a->neg = nla_get_flag(tb[PFL_ADDR_A_NEG]);
-	a->family = get_u8(tb, PFL_ADDR_A_FAMILY);
-	a->prefix = get_u8(tb, PFL_ADDR_A_PREFIX);
-	if (tb[PFL_ADDR_A_ADDR])
-		nla_memcpy(&a->addr, tb[PFL_ADDR_A_ADDR], sizeof(a->addr));
-	get_str(a->table, sizeof(a->table), tb, PFL_ADDR_A_TABLE);
-	get_str(a->ifname, sizeof(a->ifname), tb, PFL_ADDR_A_IFNAME);
+	if (n->maxattr != maxtype) {
+		pr_err("pfl: codec: %s: %u attributes, the policy %u\n",
+		       n->name, n->maxattr, maxtype);
+		return -EINVAL;
+	}
+	for (t = 0; t < n->nattrs; t++) {
+		a = &n->attrs[t];
+		if (!a->type || a->type > maxtype)
+			goto bad_row;
+	}
+	for (t = 1; t <= maxtype; t++) {
+		a = row_of(n, t);
+		if (!a) {
+			if (pol[t].type == NLA_UNSPEC || pol[t].type == NLA_REJECT)
+				continue;
+			pr_err("pfl: codec: %s: attribute %u has no row\n",
+			       n->name, t);
+			return -EINVAL;
+		}
+		if (!policy_fits(a, &pol[t]))
+			goto bad_row;
+		if (a->kind == PFL_NLC_NEST &&
+		    check_nest(a->nest, pol[t].nested_policy, pol[t].len))
+			return -EINVAL;
+	}
 	return 0;
+bad_row:
+	pr_err("pfl: codec: %s: the row of %s does not fit its policy\n",
+	       n->name, a->name);
+	return -EINVAL;
 }
 
-static int get_port(struct pfl_port_def *p, const struct nlattr *nla,
-		    struct netlink_ext_ack *extack)
+static int check_codec(struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PFL_PORT_A_MAX + 1];
-	int err;
+	static bool checked;
 
-	if (!nla)
+	if (likely(READ_ONCE(checked)))
 		return 0;
-	err = nla_parse_nested(tb, PFL_PORT_A_MAX, nla, pfl_port_policy,
-			       extack);
-	if (err)
-		return err;
-	p->op = get_u8(tb, PFL_PORT_A_OP);
-	p->lo = tb[PFL_PORT_A_LO] ? nla_get_u16(tb[PFL_PORT_A_LO]) : 0;
-	p->hi = tb[PFL_PORT_A_HI] ? nla_get_u16(tb[PFL_PORT_A_HI]) : 0;
+	if (WARN_ON(check_nest(&pfl_nlc_rule, pfl_rule_policy,
+			       PFL_RULE_A_MAX))) {
+		NL_SET_ERR_MSG(extack,
+			       "pfl's rule codec disagrees with its policy");
+		return -EINVAL;
+	}
+	WRITE_ONCE(checked, true);
 	return 0;
 }
 
@@ -150,7 +204,7 @@ static int get_u32_array(u32 *v, int max, const struct nla_policy *policy,
 	if (err)
 		return err;
 	for (i = 1; i <= max; i++)
-		v[i] = get_u32(tb, i);
+		v[i] = tb[i] ? nla_get_u32(tb[i]) : 0;
 	return 0;
 }
 
@@ -168,116 +222,82 @@ int pfl_nl_get_limits(u32 *limits, const struct nlattr *nla,
 			     extack);
 }
 
-static int get_state(struct pfl_state_def *s, const struct nlattr *nla,
-		     struct netlink_ext_ack *extack)
+static int get_nest(void *base, const struct pfl_nlc_nest *n,
+		    const struct nla_policy *pol, const struct nlattr *nla,
+		    struct netlink_ext_ack *extack);
+
+/* The policy has checked @nla's type and length (check_codec()). */
+static int get_attr(void *base, const struct pfl_nlc_attr *a,
+		    const struct nla_policy *pol, const struct nlattr *nla,
+		    struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PFL_STATE_A_MAXATTR + 1];
+	void *f = pfl_nlc_field(a, base);
+	int err = 0;
+
+	switch (a->kind) {
+	case PFL_NLC_U8:
+		*(u8 *)f = nla_get_u8(nla);
+		break;
+	case PFL_NLC_U16:
+		*(u16 *)f = nla_get_u16(nla);
+		break;
+	case PFL_NLC_U32:
+		*(u32 *)f = nla_get_u32(nla);
+		break;
+	case PFL_NLC_STRING:
+		nla_strscpy(f, nla, a->size);
+		break;
+	case PFL_NLC_BINARY:
+		nla_memcpy(f, nla, a->size);
+		break;
+	case PFL_NLC_FLAG:
+		*(u8 *)f = 1;
+		break;
+	case PFL_NLC_NEST:
+		err = get_nest(f, a->nest, pol[a->type].nested_policy, nla,
+			       extack);
+		break;
+	case PFL_NLC_U32_ARRAY:
+		err = get_u32_array(f, pfl_nlc_array_max(a),
+				    pol[a->type].nested_policy, nla, extack);
+		break;
+	}
+	if (!err)
+		pfl_nlc_present(a, base);
+	return err;
+}
+
+static int get_nest(void *base, const struct pfl_nlc_nest *n,
+		    const struct nla_policy *pol, const struct nlattr *nla,
+		    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PFL_NLC_MAXATTR + 1];
+	const struct pfl_nlc_attr *a;
+	unsigned int i;
 	int err;
 
-	if (!nla)
-		return 0;
-	err = nla_parse_nested(tb, PFL_STATE_A_MAXATTR, nla, pfl_state_policy,
-			       extack);
-	if (err)
-		return err;
-	s->max = get_u32(tb, PFL_STATE_A_MAX);
-	s->max_src_states = get_u32(tb, PFL_STATE_A_MAX_SRC_STATES);
-	s->max_src_conn = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN);
-	s->max_src_conn_rate = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_RATE);
-	s->max_src_conn_secs = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_SECS);
-	get_str(s->overload, sizeof(s->overload), tb, PFL_STATE_A_OVERLOAD);
-	s->flush = get_u8(tb, PFL_STATE_A_FLUSH);
-	return pfl_nl_get_timeouts(s->timeouts, tb[PFL_STATE_A_TIMEOUTS],
-				   extack);
+	err = nla_parse_nested(tb, n->maxattr, nla, pol, extack);
+	for (i = 0; !err && i < n->nattrs; i++) {
+		a = &n->attrs[i];
+		if (tb[a->type])
+			err = get_attr(base, a, pol, tb[a->type], extack);
+	}
+	return err;
 }
 
 int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
 		    struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PFL_RULE_A_MAX + 1];
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	err = nla_parse_nested(tb, PFL_RULE_A_MAX, nla, pfl_rule_policy,
-			       extack);
+	err = check_codec(extack);
 	if (err)
 		return err;
-	d->action = get_u8(tb, PFL_RULE_A_ACTION);
-	d->block_mode = get_u8(tb, PFL_RULE_A_BLOCK_MODE);
-	d->flags = get_u32(tb, PFL_RULE_A_FLAGS);
-	d->dirs = get_u8(tb, PFL_RULE_A_DIRS);
-	get_str(d->ifname, sizeof(d->ifname), tb, PFL_RULE_A_IFNAME);
-	d->family = get_u8(tb, PFL_RULE_A_FAMILY);
-	d->proto = get_u8(tb, PFL_RULE_A_PROTO);
-	d->tcp_flags = get_u8(tb, PFL_RULE_A_TCP_FLAGS);
-	d->tcp_mask = get_u8(tb, PFL_RULE_A_TCP_MASK);
-	d->has_icmp_type = !!tb[PFL_RULE_A_ICMP_TYPE];
-	d->icmp_type = get_u8(tb, PFL_RULE_A_ICMP_TYPE);
-	d->has_icmp_code = !!tb[PFL_RULE_A_ICMP_CODE];
-	d->icmp_code = get_u8(tb, PFL_RULE_A_ICMP_CODE);
-	get_str(d->label, sizeof(d->label), tb, PFL_RULE_A_LABEL);
-	get_str(d->tag, sizeof(d->tag), tb, PFL_RULE_A_TAG);
-	get_str(d->tagged, sizeof(d->tagged), tb, PFL_RULE_A_TAGGED);
-	err = get_addr(&d->src, tb[PFL_RULE_A_SRC], extack);
-	if (!err)
-		err = get_addr(&d->dst, tb[PFL_RULE_A_DST], extack);
-	if (!err)
-		err = get_port(&d->sport, tb[PFL_RULE_A_SPORT], extack);
-	if (!err)
-		err = get_port(&d->dport, tb[PFL_RULE_A_DPORT], extack);
-	if (!err)
-		err = get_state(&d->state, tb[PFL_RULE_A_STATE], extack);
-	return err;
+	return get_nest(d, &pfl_nlc_rule, pfl_rule_policy, nla, extack);
 }
 
 /* --- encoding, for dumps: only what differs from the defaults ---------- */
-
-static int put_addr(struct sk_buff *skb, int type, const struct pfl_addr_def *a)
-{
-	struct nlattr *nest;
-
-	if (a->type == PFL_ADDR_ANY && !a->neg)
-		return 0;
-	nest = nla_nest_start(skb, type);
-	if (!nest ||
-	    nla_put_u8(skb, PFL_ADDR_A_TYPE, a->type) ||
-	    (a->neg && nla_put_flag(skb, PFL_ADDR_A_NEG)))
-		return -EMSGSIZE;
-	switch (a->type) {
-	case PFL_ADDR_NET:
-		if (nla_put_u8(skb, PFL_ADDR_A_FAMILY, a->family) ||
-		    nla_put(skb, PFL_ADDR_A_ADDR, sizeof(a->addr), &a->addr) ||
-		    nla_put_u8(skb, PFL_ADDR_A_PREFIX, a->prefix))
-			return -EMSGSIZE;
-		break;
-	case PFL_ADDR_TABLE:
-		if (nla_put_string(skb, PFL_ADDR_A_TABLE, a->table))
-			return -EMSGSIZE;
-		break;
-	case PFL_ADDR_DYNIF:
-		if (nla_put_string(skb, PFL_ADDR_A_IFNAME, a->ifname))
-			return -EMSGSIZE;
-		break;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-static int put_port(struct sk_buff *skb, int type, const struct pfl_port_def *p)
-{
-	struct nlattr *nest;
-
-	if (p->op == PFL_PORT_ANY)
-		return 0;
-	nest = nla_nest_start(skb, type);
-	if (!nest ||
-	    nla_put_u8(skb, PFL_PORT_A_OP, p->op) ||
-	    nla_put_u16(skb, PFL_PORT_A_LO, p->lo) ||
-	    nla_put_u16(skb, PFL_PORT_A_HI, p->hi))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
 
 /* The non-zero of @v[1..@max] as a nest @type (omitted if none). */
 int pfl_nl_put_u32_array(struct sk_buff *skb, int type, const u32 *v,
@@ -301,65 +321,54 @@ int pfl_nl_put_u32_array(struct sk_buff *skb, int type, const u32 *v,
 	return 0;
 }
 
-static int put_state(struct sk_buff *skb, const struct pfl_state_def *s)
+static int put_nest(struct sk_buff *skb, const struct pfl_nlc_nest *n,
+		    const void *base);
+
+static int put_attr(struct sk_buff *skb, const struct pfl_nlc_attr *a,
+		    const void *base)
 {
-	static const struct pfl_state_def none;
+	const void *f = pfl_nlc_cfield(a, base);
 	struct nlattr *nest;
 
-	if (!memcmp(s, &none, sizeof(none)))
+	switch (a->kind) {
+	case PFL_NLC_U8:
+		return nla_put_u8(skb, a->type, *(const u8 *)f);
+	case PFL_NLC_U16:
+		return nla_put_u16(skb, a->type, *(const u16 *)f);
+	case PFL_NLC_U32:
+		return nla_put_u32(skb, a->type, *(const u32 *)f);
+	case PFL_NLC_STRING:
+		return nla_put_string(skb, a->type, f);
+	case PFL_NLC_BINARY:
+		return nla_put(skb, a->type, a->size, f);
+	case PFL_NLC_FLAG:
+		return nla_put_flag(skb, a->type);
+	case PFL_NLC_NEST:
+		nest = nla_nest_start(skb, a->type);
+		if (!nest || put_nest(skb, a->nest, f))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
 		return 0;
-	nest = nla_nest_start(skb, PFL_RULE_A_STATE);
-	if (!nest ||
-	    (s->max && nla_put_u32(skb, PFL_STATE_A_MAX, s->max)) ||
-	    (s->max_src_states &&
-	     nla_put_u32(skb, PFL_STATE_A_MAX_SRC_STATES, s->max_src_states)) ||
-	    (s->max_src_conn &&
-	     nla_put_u32(skb, PFL_STATE_A_MAX_SRC_CONN, s->max_src_conn)) ||
-	    (s->max_src_conn_rate &&
-	     (nla_put_u32(skb, PFL_STATE_A_MAX_SRC_CONN_RATE,
-			  s->max_src_conn_rate) ||
-	      nla_put_u32(skb, PFL_STATE_A_MAX_SRC_CONN_SECS,
-			  s->max_src_conn_secs))) ||
-	    (s->overload[0] &&
-	     nla_put_string(skb, PFL_STATE_A_OVERLOAD, s->overload)) ||
-	    (s->flush && nla_put_u8(skb, PFL_STATE_A_FLUSH, s->flush)) ||
-	    pfl_nl_put_u32_array(skb, PFL_STATE_A_TIMEOUTS, s->timeouts,
-				 PFL_TO_MAX))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	case PFL_NLC_U32_ARRAY:
+		return pfl_nl_put_u32_array(skb, a->type, f,
+					    pfl_nlc_array_max(a));
+	}
+	return -EINVAL;
 }
 
-static int put_str(struct sk_buff *skb, int type, const char *s)
+static int put_nest(struct sk_buff *skb, const struct pfl_nlc_nest *n,
+		    const void *base)
 {
-	return s[0] ? nla_put_string(skb, type, s) : 0;
+	unsigned int i;
+
+	for (i = 0; i < n->nattrs; i++)
+		if (pfl_nlc_wanted(&n->attrs[i], base) &&
+		    put_attr(skb, &n->attrs[i], base))
+			return -EMSGSIZE;
+	return 0;
 }
 
 int pfl_nl_put_rule(struct sk_buff *skb, const struct pfl_rule_def *d)
 {
-	if (nla_put_u8(skb, PFL_RULE_A_ACTION, d->action) ||
-	    (d->block_mode &&
-	     nla_put_u8(skb, PFL_RULE_A_BLOCK_MODE, d->block_mode)) ||
-	    (d->flags && nla_put_u32(skb, PFL_RULE_A_FLAGS, d->flags)) ||
-	    (d->dirs && nla_put_u8(skb, PFL_RULE_A_DIRS, d->dirs)) ||
-	    put_str(skb, PFL_RULE_A_IFNAME, d->ifname) ||
-	    (d->family && nla_put_u8(skb, PFL_RULE_A_FAMILY, d->family)) ||
-	    (d->proto && nla_put_u8(skb, PFL_RULE_A_PROTO, d->proto)) ||
-	    put_addr(skb, PFL_RULE_A_SRC, &d->src) ||
-	    put_addr(skb, PFL_RULE_A_DST, &d->dst) ||
-	    put_port(skb, PFL_RULE_A_SPORT, &d->sport) ||
-	    put_port(skb, PFL_RULE_A_DPORT, &d->dport) ||
-	    (d->tcp_mask &&
-	     (nla_put_u8(skb, PFL_RULE_A_TCP_FLAGS, d->tcp_flags) ||
-	      nla_put_u8(skb, PFL_RULE_A_TCP_MASK, d->tcp_mask))) ||
-	    (d->has_icmp_type &&
-	     nla_put_u8(skb, PFL_RULE_A_ICMP_TYPE, d->icmp_type)) ||
-	    (d->has_icmp_code &&
-	     nla_put_u8(skb, PFL_RULE_A_ICMP_CODE, d->icmp_code)) ||
-	    put_str(skb, PFL_RULE_A_LABEL, d->label) ||
-	    put_str(skb, PFL_RULE_A_TAG, d->tag) ||
-	    put_str(skb, PFL_RULE_A_TAGGED, d->tagged) ||
-	    put_state(skb, &d->state))
-		return -EMSGSIZE;
-	return 0;
+	return put_nest(skb, &pfl_nlc_rule, d);
 }

@@ -13,11 +13,11 @@
 
 #include "netlink.h"
 
-const struct nla_policy pfl_state_filter_policy[PFL_SF_A_MAX + 1] = {
-	[PFL_SF_A_ID]		= { .type = NLA_U64 },
-	[PFL_SF_A_CREATOR]	= { .type = NLA_U32 },
-	[PFL_SF_A_HOST]	= NLA_POLICY_EXACT_LEN(sizeof(struct pfl_table_entry)),
-	[PFL_SF_A_HOST2] = NLA_POLICY_EXACT_LEN(sizeof(struct pfl_table_entry)),
+const struct nla_policy pfl_state_filter_policy[PFL_SFILTER_A_MAX + 1] = {
+	[PFL_SFILTER_A_ID]		= { .type = NLA_U64 },
+	[PFL_SFILTER_A_CREATOR]	= { .type = NLA_U32 },
+	[PFL_SFILTER_A_HOST]	= NLA_POLICY_EXACT_LEN(sizeof(struct pfl_table_entry)),
+	[PFL_SFILTER_A_HOST2] = NLA_POLICY_EXACT_LEN(sizeof(struct pfl_table_entry)),
 };
 
 static int get_host(struct pfl_table_entry *e, const struct nlattr *nla,
@@ -35,36 +35,36 @@ static int get_host(struct pfl_table_entry *e, const struct nlattr *nla,
 static int get_filter(struct pfl_state_filter *f, const struct nlattr *nla,
 		      bool *any, struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PFL_SF_A_MAX + 1];
+	struct nlattr *tb[PFL_SFILTER_A_MAX + 1];
 	int err;
 
 	memset(f, 0, sizeof(*f));
 	*any = false;
 	if (!nla)
 		return 0;
-	err = nla_parse_nested(tb, PFL_SF_A_MAX, nla, pfl_state_filter_policy,
+	err = nla_parse_nested(tb, PFL_SFILTER_A_MAX, nla, pfl_state_filter_policy,
 			       extack);
 	if (err)
 		return err;
-	if (tb[PFL_SF_A_ID]) {
+	if (tb[PFL_SFILTER_A_ID]) {
 		f->has_id = 1;
-		f->id = nla_get_u64(tb[PFL_SF_A_ID]);
-		if (tb[PFL_SF_A_CREATOR])
-			f->creator = nla_get_u32(tb[PFL_SF_A_CREATOR]);
-	} else if (tb[PFL_SF_A_CREATOR]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[PFL_SF_A_CREATOR],
+		f->id = nla_get_u64(tb[PFL_SFILTER_A_ID]);
+		if (tb[PFL_SFILTER_A_CREATOR])
+			f->creator = nla_get_u32(tb[PFL_SFILTER_A_CREATOR]);
+	} else if (tb[PFL_SFILTER_A_CREATOR]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PFL_SFILTER_A_CREATOR],
 				    "a creator id goes with a state id");
 		return -EINVAL;
 	}
-	if (tb[PFL_SF_A_HOST]) {
+	if (tb[PFL_SFILTER_A_HOST]) {
 		f->has_host = 1;
-		err = get_host(&f->host, tb[PFL_SF_A_HOST], extack);
+		err = get_host(&f->host, tb[PFL_SFILTER_A_HOST], extack);
 		if (err)
 			return err;
 	}
-	if (tb[PFL_SF_A_HOST2]) {
+	if (tb[PFL_SFILTER_A_HOST2]) {
 		f->has_host2 = 1;
-		err = get_host(&f->host2, tb[PFL_SF_A_HOST2], extack);
+		err = get_host(&f->host2, tb[PFL_SFILTER_A_HOST2], extack);
 		if (err)
 			return err;
 	}
@@ -93,26 +93,26 @@ static int put_state(struct sk_buff *skb, const struct pfl_state_info *si)
 	struct nlattr *nest = nla_nest_start(skb, PFL_A_STATE);
 
 	if (!nest ||
-	    nla_put_u64_64bit(skb, PFL_ST_A_ID, si->id, PFL_ST_A_PAD) ||
-	    nla_put_u32(skb, PFL_ST_A_CREATOR, si->creator) ||
-	    nla_put_u8(skb, PFL_ST_A_FAMILY, k->af) ||
-	    nla_put_u8(skb, PFL_ST_A_PROTO, k->proto) ||
-	    nla_put_u8(skb, PFL_ST_A_DIR, si->dir) ||
-	    nla_put(skb, PFL_ST_A_ADDR0, 16, &k->addr[0]) ||
-	    nla_put(skb, PFL_ST_A_ADDR1, 16, &k->addr[1]) ||
-	    nla_put_u16(skb, PFL_ST_A_PORT0, be16_to_cpu(k->port[0])) ||
-	    nla_put_u16(skb, PFL_ST_A_PORT1, be16_to_cpu(k->port[1])) ||
-	    nla_put_u32(skb, PFL_ST_A_RULE, si->rule) ||
-	    nla_put_u32(skb, PFL_ST_A_AGE, si->age) ||
-	    nla_put_u32(skb, PFL_ST_A_EXPIRES, si->expires) ||
-	    nla_put_u8(skb, PFL_ST_A_TIMEOUT, si->timeout) ||
-	    nla_put_u32(skb, PFL_ST_A_FLAGS,
+	    nla_put_u64_64bit(skb, PFL_STATE_A_ID, si->id, PFL_STATE_A_PAD) ||
+	    nla_put_u32(skb, PFL_STATE_A_CREATOR, si->creator) ||
+	    nla_put_u8(skb, PFL_STATE_A_FAMILY, k->af) ||
+	    nla_put_u8(skb, PFL_STATE_A_PROTO, k->proto) ||
+	    nla_put_u8(skb, PFL_STATE_A_DIR, si->dir) ||
+	    nla_put(skb, PFL_STATE_A_ADDR0, 16, &k->addr[0]) ||
+	    nla_put(skb, PFL_STATE_A_ADDR1, 16, &k->addr[1]) ||
+	    nla_put_u16(skb, PFL_STATE_A_PORT0, be16_to_cpu(k->port[0])) ||
+	    nla_put_u16(skb, PFL_STATE_A_PORT1, be16_to_cpu(k->port[1])) ||
+	    nla_put_u32(skb, PFL_STATE_A_RULE, si->rule) ||
+	    nla_put_u32(skb, PFL_STATE_A_AGE, si->age) ||
+	    nla_put_u32(skb, PFL_STATE_A_EXPIRES, si->expires) ||
+	    nla_put_u8(skb, PFL_STATE_A_TIMEOUT, si->timeout) ||
+	    nla_put_u32(skb, PFL_STATE_A_FLAGS,
 			si->flags & (PFL_STATE_F_PEER | PFL_STATE_F_PURGE)) ||
-	    nla_put_u32(skb, PFL_ST_A_VERSION, si->version) ||
-	    nla_put(skb, PFL_ST_A_PACKETS, sizeof(si->packets), si->packets) ||
-	    nla_put(skb, PFL_ST_A_BYTES, sizeof(si->bytes), si->bytes) ||
-	    put_peer(skb, PFL_ST_A_SRC, &si->src) ||
-	    put_peer(skb, PFL_ST_A_DST, &si->dst))
+	    nla_put_u32(skb, PFL_STATE_A_VERSION, si->version) ||
+	    nla_put(skb, PFL_STATE_A_PACKETS, sizeof(si->packets), si->packets) ||
+	    nla_put(skb, PFL_STATE_A_BYTES, sizeof(si->bytes), si->bytes) ||
+	    put_peer(skb, PFL_STATE_A_SRC, &si->src) ||
+	    put_peer(skb, PFL_STATE_A_DST, &si->dst))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

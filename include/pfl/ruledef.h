@@ -60,7 +60,7 @@ union pfl_addr {
 struct pfl_addr_def {
 	__u8 type;		/* enum pfl_addr_type */
 	__u8 neg;		/* ! */
-	__u8 family;		/* PFL_ADDR_NET: AF_INET or AF_INET6 */
+	__u8 family;		/* PFL_ADDR_NET: PFL_AF_INET or _INET6 */
 	__u8 prefix;		/* PFL_ADDR_NET */
 	union pfl_addr addr;	/* PFL_ADDR_NET, host bits zero */
 	char table[PFL_TABLE_NAME_SIZE];	/* PFL_ADDR_TABLE */
@@ -88,7 +88,7 @@ struct pfl_rule_def {
 	__u8 action;		/* enum pfl_action */
 	__u8 block_mode;	/* enum pfl_block_mode */
 	__u8 dirs;		/* PFL_DIRS_* mask, 0: both */
-	__u8 family;		/* 0, AF_INET, AF_INET6 */
+	__u8 family;		/* 0, PFL_AF_INET, PFL_AF_INET6 */
 	__u8 proto;		/* 0: any */
 	__u8 tcp_flags;
 	__u8 tcp_mask;		/* 0: flags any */

@@ -3,7 +3,7 @@
  * A state as plain data: the key and peers the core tracks, and the
  * snapshot (struct pfl_state_info) that dumps and, later, state sync carry.
  * Shared by the core, the kernel glue and userland, as ruledef.h is; the
- * netlink form is PFL_ST_A_* (include/uapi/linux/pfl.h).
+ * netlink form is PFL_STATE_A_* (include/uapi/linux/pfl.h).
  */
 #ifndef _PFL_STATEDEF_H
 #define _PFL_STATEDEF_H

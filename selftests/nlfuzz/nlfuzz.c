@@ -285,16 +285,16 @@ static void seeds(void)
 
 	nlh = seed_hdr(buf);
 	nest = mnl_attr_nest_start(nlh, PFL_A_STATE_FILTER);
-	put_entry(nlh, PFL_SF_A_HOST, AF_INET, "10.0.0.0", 8, 0);
-	put_entry(nlh, PFL_SF_A_HOST2, AF_INET, "10.1.2.3", 32, 0);
+	put_entry(nlh, PFL_SFILTER_A_HOST, AF_INET, "10.0.0.0", 8, 0);
+	put_entry(nlh, PFL_SFILTER_A_HOST2, AF_INET, "10.1.2.3", 32, 0);
 	mnl_attr_nest_end(nlh, nest);
 	seed_from(nlh, PFL_CMD_STATES_KILL, false);
 	seed_from(nlh, PFL_CMD_STATES_GET, true);
 
 	nlh = seed_hdr(buf);
 	nest = mnl_attr_nest_start(nlh, PFL_A_STATE_FILTER);
-	mnl_attr_put_u64(nlh, PFL_SF_A_ID, 1);
-	mnl_attr_put_u32(nlh, PFL_SF_A_CREATOR, 0x12345678);
+	mnl_attr_put_u64(nlh, PFL_SFILTER_A_ID, 1);
+	mnl_attr_put_u32(nlh, PFL_SFILTER_A_CREATOR, 0x12345678);
 	mnl_attr_nest_end(nlh, nest);
 	seed_from(nlh, PFL_CMD_STATES_KILL, false);
 }

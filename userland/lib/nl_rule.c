@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Rules on the wire, userland side; see kmod/nl_rule.c. */
+/*
+ * Rules and options on the wire, userland side: the codec's tables
+ * (include/pfl/nl_codec.h) walked with libmnl. kmod/nl_rule.c walks the
+ * same tables in the module.
+ */
 #include <string.h>
 
+#include <pfl/nl_codec.h>
 #include "compiler.h"
 #include "nl_rule.h"
 #include "pfl_nl.h"
@@ -13,34 +18,15 @@ struct put {
 	bool full;
 };
 
-static void put_u8(struct put *p, uint16_t type, uint8_t v)
+static void put(struct put *p, uint16_t type, size_t len, const void *v)
 {
-	if (!p->full && !mnl_attr_put_u8_check(p->nlh, p->room, type, v))
-		p->full = true;
-}
-
-static void put_u16(struct put *p, uint16_t type, uint16_t v)
-{
-	if (!p->full && !mnl_attr_put_u16_check(p->nlh, p->room, type, v))
-		p->full = true;
-}
-
-static void put_u32(struct put *p, uint16_t type, uint32_t v)
-{
-	if (!p->full && !mnl_attr_put_u32_check(p->nlh, p->room, type, v))
+	if (!p->full && !mnl_attr_put_check(p->nlh, p->room, type, len, v))
 		p->full = true;
 }
 
 static void put_str(struct put *p, uint16_t type, const char *s)
 {
-	if (s[0] && !p->full &&
-	    !mnl_attr_put_strz_check(p->nlh, p->room, type, s))
-		p->full = true;
-}
-
-static void put_bin(struct put *p, uint16_t type, const void *v, size_t len)
-{
-	if (!p->full && !mnl_attr_put_check(p->nlh, p->room, type, len, v))
+	if (!p->full && !mnl_attr_put_strz_check(p->nlh, p->room, type, s))
 		p->full = true;
 }
 
@@ -62,86 +48,60 @@ static void nest_end(struct put *p, struct nlattr *n)
 		mnl_attr_nest_end(p->nlh, n);
 }
 
-static void put_addr(struct put *p, uint16_t type, const struct pfl_addr_def *a)
+static void put_nest(struct put *p, const struct pfl_nlc_nest *n,
+		     const void *base);
+
+/* The non-zero of @v[1..@max] as a nest @type. */
+static void put_u32_array(struct put *p, uint16_t type, const uint32_t *v,
+			  unsigned int max)
 {
+	struct nlattr *n = nest_start(p, type);
+	unsigned int i;
+
+	for (i = 1; i <= max; i++)
+		if (v[i])
+			put(p, i, sizeof(v[i]), &v[i]);
+	nest_end(p, n);
+}
+
+static void put_attr(struct put *p, const struct pfl_nlc_attr *a,
+		     const void *base)
+{
+	const void *f = pfl_nlc_cfield(a, base);
 	struct nlattr *n;
 
-	if (a->type == PFL_ADDR_ANY && !a->neg)
-		return;
-	n = nest_start(p, type);
-	put_u8(p, PFL_ADDR_A_TYPE, a->type);
-	if (a->neg && !p->full &&
-	    !mnl_attr_put_check(p->nlh, p->room, PFL_ADDR_A_NEG, 0, NULL))
-		p->full = true;
-	switch (a->type) {
-	case PFL_ADDR_NET:
-		put_u8(p, PFL_ADDR_A_FAMILY, a->family);
-		put_bin(p, PFL_ADDR_A_ADDR, &a->addr, sizeof(a->addr));
-		put_u8(p, PFL_ADDR_A_PREFIX, a->prefix);
+	switch (a->kind) {
+	case PFL_NLC_U8:
+	case PFL_NLC_U16:
+	case PFL_NLC_U32:
+	case PFL_NLC_BINARY:
+		put(p, a->type, a->size, f);
 		break;
-	case PFL_ADDR_TABLE:
-		put_str(p, PFL_ADDR_A_TABLE, a->table);
+	case PFL_NLC_STRING:
+		put_str(p, a->type, f);
 		break;
-	case PFL_ADDR_DYNIF:
-		put_str(p, PFL_ADDR_A_IFNAME, a->ifname);
+	case PFL_NLC_FLAG:
+		put(p, a->type, 0, NULL);
+		break;
+	case PFL_NLC_NEST:
+		n = nest_start(p, a->type);
+		put_nest(p, a->nest, f);
+		nest_end(p, n);
+		break;
+	case PFL_NLC_U32_ARRAY:
+		put_u32_array(p, a->type, f, pfl_nlc_array_max(a));
 		break;
 	}
-	nest_end(p, n);
 }
 
-static void put_port(struct put *p, uint16_t type, const struct pfl_port_def *pd)
+static void put_nest(struct put *p, const struct pfl_nlc_nest *n,
+		     const void *base)
 {
-	struct nlattr *n;
+	unsigned int i;
 
-	if (pd->op == PFL_PORT_ANY)
-		return;
-	n = nest_start(p, type);
-	put_u8(p, PFL_PORT_A_OP, pd->op);
-	put_u16(p, PFL_PORT_A_LO, pd->lo);
-	put_u16(p, PFL_PORT_A_HI, pd->hi);
-	nest_end(p, n);
-}
-
-static void put_timeouts(struct put *p, uint16_t type, const uint32_t *to)
-{
-	struct nlattr *n;
-	int i;
-
-	for (i = PFL_TO_TCP_FIRST; i <= PFL_TO_MAX; i++)
-		if (to[i])
-			break;
-	if (i > PFL_TO_MAX)
-		return;
-	n = nest_start(p, type);
-	for (i = PFL_TO_TCP_FIRST; i <= PFL_TO_MAX; i++)
-		if (to[i])
-			put_u32(p, i, to[i]);
-	nest_end(p, n);
-}
-
-static void put_state(struct put *p, const struct pfl_state_def *s)
-{
-	static const struct pfl_state_def none;
-	struct nlattr *n;
-
-	if (!memcmp(s, &none, sizeof(none)))
-		return;
-	n = nest_start(p, PFL_RULE_A_STATE);
-	if (s->max)
-		put_u32(p, PFL_STATE_A_MAX, s->max);
-	if (s->max_src_states)
-		put_u32(p, PFL_STATE_A_MAX_SRC_STATES, s->max_src_states);
-	if (s->max_src_conn)
-		put_u32(p, PFL_STATE_A_MAX_SRC_CONN, s->max_src_conn);
-	if (s->max_src_conn_rate) {
-		put_u32(p, PFL_STATE_A_MAX_SRC_CONN_RATE, s->max_src_conn_rate);
-		put_u32(p, PFL_STATE_A_MAX_SRC_CONN_SECS, s->max_src_conn_secs);
-	}
-	put_str(p, PFL_STATE_A_OVERLOAD, s->overload);
-	if (s->flush)
-		put_u8(p, PFL_STATE_A_FLUSH, s->flush);
-	put_timeouts(p, PFL_STATE_A_TIMEOUTS, s->timeouts);
-	nest_end(p, n);
+	for (i = 0; i < n->nattrs; i++)
+		if (pfl_nlc_wanted(&n->attrs[i], base))
+			put_attr(p, &n->attrs[i], base);
 }
 
 int pfl_nl_put_rule(struct nlmsghdr *nlh, size_t room, uint16_t type,
@@ -152,34 +112,7 @@ int pfl_nl_put_rule(struct nlmsghdr *nlh, size_t room, uint16_t type,
 	struct nlattr *n;
 
 	n = nest_start(&p, type);
-	put_u8(&p, PFL_RULE_A_ACTION, d->action);
-	if (d->block_mode)
-		put_u8(&p, PFL_RULE_A_BLOCK_MODE, d->block_mode);
-	if (d->flags)
-		put_u32(&p, PFL_RULE_A_FLAGS, d->flags);
-	if (d->dirs)
-		put_u8(&p, PFL_RULE_A_DIRS, d->dirs);
-	put_str(&p, PFL_RULE_A_IFNAME, d->ifname);
-	if (d->family)
-		put_u8(&p, PFL_RULE_A_FAMILY, d->family);
-	if (d->proto)
-		put_u8(&p, PFL_RULE_A_PROTO, d->proto);
-	put_addr(&p, PFL_RULE_A_SRC, &d->src);
-	put_addr(&p, PFL_RULE_A_DST, &d->dst);
-	put_port(&p, PFL_RULE_A_SPORT, &d->sport);
-	put_port(&p, PFL_RULE_A_DPORT, &d->dport);
-	if (d->tcp_mask) {
-		put_u8(&p, PFL_RULE_A_TCP_FLAGS, d->tcp_flags);
-		put_u8(&p, PFL_RULE_A_TCP_MASK, d->tcp_mask);
-	}
-	if (d->has_icmp_type)
-		put_u8(&p, PFL_RULE_A_ICMP_TYPE, d->icmp_type);
-	if (d->has_icmp_code)
-		put_u8(&p, PFL_RULE_A_ICMP_CODE, d->icmp_code);
-	put_str(&p, PFL_RULE_A_LABEL, d->label);
-	put_str(&p, PFL_RULE_A_TAG, d->tag);
-	put_str(&p, PFL_RULE_A_TAGGED, d->tagged);
-	put_state(&p, &d->state);
+	put_nest(&p, &pfl_nlc_rule, d);
 	nest_end(&p, n);
 	if (p.full) {
 		nlh->nlmsg_len = len;	/* drop the partial rule */
@@ -192,141 +125,125 @@ int pfl_nl_put_options(struct nlmsghdr *nlh, size_t room,
 		       const struct pfl_options_def *o)
 {
 	struct put p = { nlh, room, false };
-	struct nlattr *n, *skip, *lim;
+	struct nlattr *n, *skip;
 	unsigned int i;
 
 	n = nest_start(&p, PFL_A_OPTIONS);
-	if (o->block_policy)
-		put_u8(&p, PFL_OPT_A_BLOCK_POLICY, o->block_policy);
-	put_timeouts(&p, PFL_OPT_A_TIMEOUTS, o->timeouts);
-	lim = nest_start(&p, PFL_OPT_A_LIMITS);
-	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++)
-		if (o->limits[i])
-			put_u32(&p, i, o->limits[i]);
-	nest_end(&p, lim);
+	put_nest(&p, &pfl_nlc_options, o);
 	if (o->nskip) {
 		skip = nest_start(&p, PFL_OPT_A_SKIP);
 		for (i = 0; i < o->nskip && i < PFL_SKIP_MAX; i++)
-			put_str(&p, 0, o->skip[i]);
+			if (o->skip[i][0])
+				put_str(&p, 0, o->skip[i]);
 		nest_end(&p, skip);
 	}
 	nest_end(&p, n);
 	return p.full ? -1 : 0;
 }
 
-/* --- decoding --------------------------------------------------------- */
+/* --- decoding: every attribute checked before it is read -------------- */
 
-static uint8_t get_u8(const struct nlattr **tb, int type)
+static int get_nest(const struct pfl_nlc_nest *n, void *base,
+		    const struct nlattr *nest);
+
+/* Indexes 1..@max; an index above is newer than this tool: skipped. */
+static int get_u32_array(uint32_t *v, unsigned int max,
+			 const struct nlattr *nest)
 {
-	return tb[type] ? mnl_attr_get_u8(tb[type]) : 0;
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		unsigned int i = mnl_attr_get_type(a);
+
+		if (!i)
+			return -1;
+		if (i <= max && !pfl_nl_get_u32(a, &v[i]))
+			return -1;
+	}
+	return 0;
 }
 
-static uint32_t get_u32(const struct nlattr **tb, int type)
+static int get_attr(const struct pfl_nlc_attr *a, void *base,
+		    const struct nlattr *attr)
 {
-	return tb[type] ? mnl_attr_get_u32(tb[type]) : 0;
+	void *f = pfl_nlc_field(a, base);
+	bool ok = false;
+
+	switch (a->kind) {
+	case PFL_NLC_U8:
+		ok = pfl_nl_get_u8(attr, f);
+		break;
+	case PFL_NLC_U16:
+		ok = pfl_nl_get_u16(attr, f);
+		break;
+	case PFL_NLC_U32:
+		ok = pfl_nl_get_u32(attr, f);
+		break;
+	case PFL_NLC_STRING:
+		ok = pfl_nl_get_str(attr, f, a->size);
+		break;
+	case PFL_NLC_BINARY:
+		ok = pfl_nl_get_bin(attr, f, a->size);
+		break;
+	case PFL_NLC_FLAG:
+		ok = !mnl_attr_validate(attr, MNL_TYPE_FLAG);
+		if (ok)
+			*(uint8_t *)f = 1;
+		break;
+	case PFL_NLC_NEST:
+		ok = pfl_nl_is_nest(attr) && !get_nest(a->nest, f, attr);
+		break;
+	case PFL_NLC_U32_ARRAY:
+		ok = pfl_nl_is_nest(attr) &&
+		     !get_u32_array(f, pfl_nlc_array_max(a), attr);
+		break;
+	}
+	if (!ok)
+		return -1;
+	pfl_nlc_present(a, base);
+	return 0;
 }
 
-static void get_str(char *dst, size_t size, const struct nlattr **tb,
-		    int type)
+/* Unknown attributes (a newer module's) are skipped, malformed ones not. */
+static int get_nest(const struct pfl_nlc_nest *n, void *base,
+		    const struct nlattr *nest)
 {
-	size_t len;
+	const struct nlattr *tb[PFL_NLC_MAXATTR + 1];
+	const struct pfl_nlc_attr *a;
+	unsigned int i;
 
-	if (!tb[type])
-		return;
-	len = strnlen(mnl_attr_get_payload(tb[type]),
-		      mnl_attr_get_payload_len(tb[type]));
-	if (len >= size)
-		len = size - 1;
-	memcpy(dst, mnl_attr_get_payload(tb[type]), len);
-	dst[len] = 0;
-}
-
-static void get_addr(struct pfl_addr_def *a, const struct nlattr *nest)
-{
-	const struct nlattr *tb[PFL_ADDR_A_MAX + 1];
-
-	if (!nest)
-		return;
-	pfl_nl_parse_nested(nest, tb, PFL_ADDR_A_MAX);
-	a->type = get_u8(tb, PFL_ADDR_A_TYPE);
-	a->neg = !!tb[PFL_ADDR_A_NEG];
-	a->family = get_u8(tb, PFL_ADDR_A_FAMILY);
-	a->prefix = get_u8(tb, PFL_ADDR_A_PREFIX);
-	if (tb[PFL_ADDR_A_ADDR] &&
-	    mnl_attr_get_payload_len(tb[PFL_ADDR_A_ADDR]) == sizeof(a->addr))
-		memcpy(&a->addr, mnl_attr_get_payload(tb[PFL_ADDR_A_ADDR]),
-		       sizeof(a->addr));
-	get_str(a->table, sizeof(a->table), tb, PFL_ADDR_A_TABLE);
-	get_str(a->ifname, sizeof(a->ifname), tb, PFL_ADDR_A_IFNAME);
-}
-
-static void get_port(struct pfl_port_def *p, const struct nlattr *nest)
-{
-	const struct nlattr *tb[PFL_PORT_A_MAX + 1];
-
-	if (!nest)
-		return;
-	pfl_nl_parse_nested(nest, tb, PFL_PORT_A_MAX);
-	p->op = get_u8(tb, PFL_PORT_A_OP);
-	p->lo = tb[PFL_PORT_A_LO] ? mnl_attr_get_u16(tb[PFL_PORT_A_LO]) : 0;
-	p->hi = tb[PFL_PORT_A_HI] ? mnl_attr_get_u16(tb[PFL_PORT_A_HI]) : 0;
-}
-
-static void get_timeouts(uint32_t *to, const struct nlattr *nest)
-{
-	const struct nlattr *tb[PFL_TO_MAX + 1];
-	int i;
-
-	if (!nest)
-		return;
-	pfl_nl_parse_nested(nest, tb, PFL_TO_MAX);
-	for (i = PFL_TO_TCP_FIRST; i <= PFL_TO_MAX; i++)
-		to[i] = get_u32(tb, i);
-}
-
-static void get_state(struct pfl_state_def *s, const struct nlattr *nest)
-{
-	const struct nlattr *tb[PFL_STATE_A_MAXATTR + 1];
-
-	if (!nest)
-		return;
-	pfl_nl_parse_nested(nest, tb, PFL_STATE_A_MAXATTR);
-	s->max = get_u32(tb, PFL_STATE_A_MAX);
-	s->max_src_states = get_u32(tb, PFL_STATE_A_MAX_SRC_STATES);
-	s->max_src_conn = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN);
-	s->max_src_conn_rate = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_RATE);
-	s->max_src_conn_secs = get_u32(tb, PFL_STATE_A_MAX_SRC_CONN_SECS);
-	get_str(s->overload, sizeof(s->overload), tb, PFL_STATE_A_OVERLOAD);
-	s->flush = get_u8(tb, PFL_STATE_A_FLUSH);
-	get_timeouts(s->timeouts, tb[PFL_STATE_A_TIMEOUTS]);
+	pfl_nl_parse_nested(nest, tb, n->maxattr);
+	for (i = 0; i < n->nattrs; i++) {
+		a = &n->attrs[i];
+		if (tb[a->type] && get_attr(a, base, tb[a->type]))
+			return -1;
+	}
+	return 0;
 }
 
 int pfl_nl_parse_rule(const struct nlattr *nest, struct pfl_rule_def *d)
 {
-	const struct nlattr *tb[PFL_RULE_A_MAX + 1];
-
 	memset(d, 0, sizeof(*d));
-	pfl_nl_parse_nested(nest, tb, PFL_RULE_A_MAX);
-	d->action = get_u8(tb, PFL_RULE_A_ACTION);
-	d->block_mode = get_u8(tb, PFL_RULE_A_BLOCK_MODE);
-	d->flags = get_u32(tb, PFL_RULE_A_FLAGS);
-	d->dirs = get_u8(tb, PFL_RULE_A_DIRS);
-	get_str(d->ifname, sizeof(d->ifname), tb, PFL_RULE_A_IFNAME);
-	d->family = get_u8(tb, PFL_RULE_A_FAMILY);
-	d->proto = get_u8(tb, PFL_RULE_A_PROTO);
-	get_addr(&d->src, tb[PFL_RULE_A_SRC]);
-	get_addr(&d->dst, tb[PFL_RULE_A_DST]);
-	get_port(&d->sport, tb[PFL_RULE_A_SPORT]);
-	get_port(&d->dport, tb[PFL_RULE_A_DPORT]);
-	d->tcp_flags = get_u8(tb, PFL_RULE_A_TCP_FLAGS);
-	d->tcp_mask = get_u8(tb, PFL_RULE_A_TCP_MASK);
-	d->has_icmp_type = !!tb[PFL_RULE_A_ICMP_TYPE];
-	d->icmp_type = get_u8(tb, PFL_RULE_A_ICMP_TYPE);
-	d->has_icmp_code = !!tb[PFL_RULE_A_ICMP_CODE];
-	d->icmp_code = get_u8(tb, PFL_RULE_A_ICMP_CODE);
-	get_str(d->label, sizeof(d->label), tb, PFL_RULE_A_LABEL);
-	get_str(d->tag, sizeof(d->tag), tb, PFL_RULE_A_TAG);
-	get_str(d->tagged, sizeof(d->tagged), tb, PFL_RULE_A_TAGGED);
-	get_state(&d->state, tb[PFL_RULE_A_STATE]);
+	if (!pfl_nl_is_nest(nest))
+		return -1;
+	return get_nest(&pfl_nlc_rule, d, nest);
+}
+
+int pfl_nl_parse_options(const struct nlattr *nest, struct pfl_options_def *o)
+{
+	const struct nlattr *tb[PFL_OPT_A_MAX + 1], *a;
+
+	memset(o, 0, sizeof(*o));
+	if (!pfl_nl_is_nest(nest) || get_nest(&pfl_nlc_options, o, nest))
+		return -1;
+	pfl_nl_parse_nested(nest, tb, PFL_OPT_A_MAX);
+	if (!tb[PFL_OPT_A_SKIP])
+		return 0;
+	if (!pfl_nl_is_nest(tb[PFL_OPT_A_SKIP]))
+		return -1;
+	mnl_attr_for_each_nested(a, tb[PFL_OPT_A_SKIP])
+		if (o->nskip == PFL_SKIP_MAX ||
+		    !pfl_nl_get_str(a, o->skip[o->nskip++], PFL_IFNAMSIZ))
+			return -1;
 	return 0;
 }

@@ -523,3 +523,69 @@ void pfl_nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 	memset(tb, 0, sizeof(*tb) * (max + 1));
 	mnl_attr_parse_nested(nest, parse_attr_cb, &ctx);
 }
+
+bool pfl_nl_get_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (!a || mnl_attr_validate(a, MNL_TYPE_U8))
+		return false;
+	*v = mnl_attr_get_u8(a);
+	return true;
+}
+
+bool pfl_nl_get_u16(const struct nlattr *a, uint16_t *v)
+{
+	if (!a || mnl_attr_validate(a, MNL_TYPE_U16))
+		return false;
+	*v = mnl_attr_get_u16(a);
+	return true;
+}
+
+bool pfl_nl_get_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (!a || mnl_attr_validate(a, MNL_TYPE_U32))
+		return false;
+	*v = mnl_attr_get_u32(a);
+	return true;
+}
+
+bool pfl_nl_get_u64(const struct nlattr *a, uint64_t *v)
+{
+	if (!a || mnl_attr_validate(a, MNL_TYPE_U64))
+		return false;
+	*v = mnl_attr_get_u64(a);
+	return true;
+}
+
+const char *pfl_nl_str(const struct nlattr *a)
+{
+	if (!a || mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+		return NULL;
+	return mnl_attr_get_str(a);
+}
+
+bool pfl_nl_get_str(const struct nlattr *a, char *v, size_t size)
+{
+	const char *s = pfl_nl_str(a);
+	size_t len;
+
+	if (!s)
+		return false;
+	len = strnlen(s, mnl_attr_get_payload_len(a));
+	if (len >= size)
+		return false;
+	memcpy(v, s, len + 1);
+	return true;
+}
+
+bool pfl_nl_get_bin(const struct nlattr *a, void *v, size_t len)
+{
+	if (!a || mnl_attr_get_payload_len(a) != len)
+		return false;
+	memcpy(v, mnl_attr_get_payload(a), len);
+	return true;
+}
+
+bool pfl_nl_is_nest(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_NESTED) == 0;
+}

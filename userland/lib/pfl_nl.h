@@ -125,12 +125,29 @@ const char *pfl_nl_strerror(const struct pfl_nl *nl);
 struct nlattr *pfl_nl_attrs(const struct nlmsghdr *nlh);
 /*
  * Index the top-level attributes of @nlh into @tb[PFL_A_MAX + 1]. Types
- * above the max are skipped; payloads are not validated (callers check
- * with mnl_attr_validate() what they use).
+ * above the max are skipped; payloads are not validated (callers read
+ * them with the checked getters below).
  */
 void pfl_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
 /* The same for a nest, into @tb[max + 1]. */
 void pfl_nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 			 unsigned int max);
+
+/*
+ * Checked getters, the one way to read an attribute: each returns false,
+ * leaving *@v alone, when @a is NULL or its payload is not of the type
+ * (too short, a string without its NUL or longer than @size with it, a
+ * binary of another length); else it stores the value and returns true.
+ */
+bool pfl_nl_get_u8(const struct nlattr *a, uint8_t *v);
+bool pfl_nl_get_u16(const struct nlattr *a, uint16_t *v);
+bool pfl_nl_get_u32(const struct nlattr *a, uint32_t *v);
+bool pfl_nl_get_u64(const struct nlattr *a, uint64_t *v);
+bool pfl_nl_get_str(const struct nlattr *a, char *v, size_t size);
+bool pfl_nl_get_bin(const struct nlattr *a, void *v, size_t len);
+/* The string in @a, or NULL when @a is absent or not NUL-terminated. */
+const char *pfl_nl_str(const struct nlattr *a);
+/* Whether @a is present and holds attributes (or nothing). */
+bool pfl_nl_is_nest(const struct nlattr *a);
 
 #endif /* _PFL_NL_H */

@@ -19,9 +19,8 @@ static int ticket_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *tb[PFL_A_MAX + 1];
 
 	pfl_nl_parse(nlh, tb);
-	if (!tb[PFL_A_TICKET])
+	if (!pfl_nl_get_u32(tb[PFL_A_TICKET], arg))
 		return MNL_CB_ERROR;
-	*(uint32_t *)arg = mnl_attr_get_u32(tb[PFL_A_TICKET]);
 	return MNL_CB_OK;
 }
 
@@ -160,17 +159,16 @@ static int rule_cb(const struct nlmsghdr *nlh, void *arg)
 	FILE *f;
 
 	pfl_nl_parse(nlh, tb);
-	if (!tb[PFL_A_RULE])
+	if (pfl_nl_parse_rule(tb[PFL_A_RULE], &d))
 		return MNL_CB_ERROR;
 	pfl_nl_parse_nested(tb[PFL_A_RULE], rtb, PFL_RULE_A_MAX);
-	nr = rtb[PFL_RULE_A_NR] ? mnl_attr_get_u32(rtb[PFL_RULE_A_NR]) : 0;
-	pfl_nl_parse_rule(tb[PFL_A_RULE], &d);
-	if (rtb[PFL_RULE_A_COUNTERS])
+	nr = 0;
+	pfl_nl_get_u32(rtb[PFL_RULE_A_NR], &nr);
+	if (pfl_nl_is_nest(rtb[PFL_RULE_A_COUNTERS]))
 		mnl_attr_for_each_nested(a, rtb[PFL_RULE_A_COUNTERS])
 			if (mnl_attr_get_type(a) > PFL_RCTR_PAD &&
-			    mnl_attr_get_type(a) <= PFL_RCTR_MAX &&
-			    mnl_attr_get_payload_len(a) == 8)
-				ctr[mnl_attr_get_type(a)] = mnl_attr_get_u64(a);
+			    mnl_attr_get_type(a) <= PFL_RCTR_MAX)
+				pfl_nl_get_u64(a, &ctr[mnl_attr_get_type(a)]);
 
 	f = open_memstream(&text, &len);
 	if (!f)

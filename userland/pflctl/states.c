@@ -28,10 +28,10 @@ static const char *const udp_states[__PFL_UDPS_MAX] = {
 static const char *proto_name(uint8_t p, char *buf, size_t len)
 {
 	switch (p) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "ipv6-icmp";
+	case PFL_IPPROTO_TCP: return "tcp";
+	case PFL_IPPROTO_UDP: return "udp";
+	case PFL_IPPROTO_ICMP: return "icmp";
+	case PFL_IPPROTO_ICMPV6: return "ipv6-icmp";
 	}
 	snprintf(buf, len, "%u", p);
 	return buf;
@@ -39,94 +39,58 @@ static const char *proto_name(uint8_t p, char *buf, size_t len)
 
 static bool is_icmp(uint8_t p)
 {
-	return p == 1 || p == 58;
+	return p == PFL_IPPROTO_ICMP || p == PFL_IPPROTO_ICMPV6;
 }
 
 static void peer_from(struct pfl_state_peer *p, const struct nlattr *nest)
 {
-	const struct nlattr *a;
+	const struct nlattr *tb[PFL_PEER_A_MAX + 1];
 
-	mnl_attr_for_each_nested(a, nest) {
-		switch (mnl_attr_get_type(a)) {
-		case PFL_PEER_A_STATE:
-			if (!mnl_attr_validate(a, MNL_TYPE_U8))
-				p->state = mnl_attr_get_u8(a);
-			break;
-		case PFL_PEER_A_SEQLO:
-			if (!mnl_attr_validate(a, MNL_TYPE_U32))
-				p->seqlo = mnl_attr_get_u32(a);
-			break;
-		case PFL_PEER_A_SEQHI:
-			if (!mnl_attr_validate(a, MNL_TYPE_U32))
-				p->seqhi = mnl_attr_get_u32(a);
-			break;
-		case PFL_PEER_A_MAX_WIN:
-			if (!mnl_attr_validate(a, MNL_TYPE_U32))
-				p->max_win = mnl_attr_get_u32(a);
-			break;
-		case PFL_PEER_A_WSCALE:
-			if (!mnl_attr_validate(a, MNL_TYPE_U8))
-				p->wscale = mnl_attr_get_u8(a);
-			break;
-		}
-	}
-}
-
-static uint32_t u32_of(const struct nlattr *a)
-{
-	return a && !mnl_attr_validate(a, MNL_TYPE_U32) ?
-	       mnl_attr_get_u32(a) : 0;
-}
-
-static uint8_t u8_of(const struct nlattr *a)
-{
-	return a && !mnl_attr_validate(a, MNL_TYPE_U8) ? mnl_attr_get_u8(a) : 0;
+	if (!pfl_nl_is_nest(nest))
+		return;
+	pfl_nl_parse_nested(nest, tb, PFL_PEER_A_MAX);
+	pfl_nl_get_u8(tb[PFL_PEER_A_STATE], &p->state);
+	pfl_nl_get_u32(tb[PFL_PEER_A_SEQLO], &p->seqlo);
+	pfl_nl_get_u32(tb[PFL_PEER_A_SEQHI], &p->seqhi);
+	pfl_nl_get_u32(tb[PFL_PEER_A_MAX_WIN], &p->max_win);
+	pfl_nl_get_u8(tb[PFL_PEER_A_WSCALE], &p->wscale);
 }
 
 /* PFL_A_STATE into @si; false when the message is not a state. */
 static bool state_from(struct pfl_state_info *si, const struct nlattr *nest)
 {
-	const struct nlattr *tb[PFL_ST_A_MAX + 1];
+	const struct nlattr *tb[PFL_STATE_A_MAX + 1];
+	uint16_t port;
+	uint64_t id;
 
 	memset(si, 0, sizeof(*si));
-	pfl_nl_parse_nested(nest, tb, PFL_ST_A_MAX);
-	if (!tb[PFL_ST_A_ID] || !tb[PFL_ST_A_ADDR0] || !tb[PFL_ST_A_ADDR1] ||
-	    mnl_attr_get_payload_len(tb[PFL_ST_A_ADDR0]) != 16 ||
-	    mnl_attr_get_payload_len(tb[PFL_ST_A_ADDR1]) != 16 ||
-	    mnl_attr_validate(tb[PFL_ST_A_ID], MNL_TYPE_U64))
+	if (!pfl_nl_is_nest(nest))
 		return false;
-	si->id = mnl_attr_get_u64(tb[PFL_ST_A_ID]);
-	si->creator = u32_of(tb[PFL_ST_A_CREATOR]);
-	si->key.af = u8_of(tb[PFL_ST_A_FAMILY]);
-	si->key.proto = u8_of(tb[PFL_ST_A_PROTO]);
-	si->dir = u8_of(tb[PFL_ST_A_DIR]);
-	memcpy(&si->key.addr[0], mnl_attr_get_payload(tb[PFL_ST_A_ADDR0]), 16);
-	memcpy(&si->key.addr[1], mnl_attr_get_payload(tb[PFL_ST_A_ADDR1]), 16);
-	if (tb[PFL_ST_A_PORT0] && !mnl_attr_validate(tb[PFL_ST_A_PORT0],
-						     MNL_TYPE_U16))
-		si->key.port[0] = htons(mnl_attr_get_u16(tb[PFL_ST_A_PORT0]));
-	if (tb[PFL_ST_A_PORT1] && !mnl_attr_validate(tb[PFL_ST_A_PORT1],
-						     MNL_TYPE_U16))
-		si->key.port[1] = htons(mnl_attr_get_u16(tb[PFL_ST_A_PORT1]));
-	si->rule = u32_of(tb[PFL_ST_A_RULE]);
-	si->age = u32_of(tb[PFL_ST_A_AGE]);
-	si->expires = u32_of(tb[PFL_ST_A_EXPIRES]);
-	si->timeout = u8_of(tb[PFL_ST_A_TIMEOUT]);
-	si->flags = u32_of(tb[PFL_ST_A_FLAGS]);
-	si->version = u32_of(tb[PFL_ST_A_VERSION]);
-	if (tb[PFL_ST_A_PACKETS] &&
-	    mnl_attr_get_payload_len(tb[PFL_ST_A_PACKETS]) ==
-	    sizeof(si->packets))
-		memcpy(si->packets, mnl_attr_get_payload(tb[PFL_ST_A_PACKETS]),
+	pfl_nl_parse_nested(nest, tb, PFL_STATE_A_MAX);
+	if (!pfl_nl_get_u64(tb[PFL_STATE_A_ID], &id) ||
+	    !pfl_nl_get_bin(tb[PFL_STATE_A_ADDR0], &si->key.addr[0], 16) ||
+	    !pfl_nl_get_bin(tb[PFL_STATE_A_ADDR1], &si->key.addr[1], 16))
+		return false;
+	si->id = id;
+	pfl_nl_get_u32(tb[PFL_STATE_A_CREATOR], &si->creator);
+	pfl_nl_get_u8(tb[PFL_STATE_A_FAMILY], &si->key.af);
+	pfl_nl_get_u8(tb[PFL_STATE_A_PROTO], &si->key.proto);
+	pfl_nl_get_u8(tb[PFL_STATE_A_DIR], &si->dir);
+	if (pfl_nl_get_u16(tb[PFL_STATE_A_PORT0], &port))
+		si->key.port[0] = htons(port);
+	if (pfl_nl_get_u16(tb[PFL_STATE_A_PORT1], &port))
+		si->key.port[1] = htons(port);
+	pfl_nl_get_u32(tb[PFL_STATE_A_RULE], &si->rule);
+	pfl_nl_get_u32(tb[PFL_STATE_A_AGE], &si->age);
+	pfl_nl_get_u32(tb[PFL_STATE_A_EXPIRES], &si->expires);
+	pfl_nl_get_u8(tb[PFL_STATE_A_TIMEOUT], &si->timeout);
+	pfl_nl_get_u32(tb[PFL_STATE_A_FLAGS], &si->flags);
+	pfl_nl_get_u32(tb[PFL_STATE_A_VERSION], &si->version);
+	pfl_nl_get_bin(tb[PFL_STATE_A_PACKETS], si->packets,
 		       sizeof(si->packets));
-	if (tb[PFL_ST_A_BYTES] &&
-	    mnl_attr_get_payload_len(tb[PFL_ST_A_BYTES]) == sizeof(si->bytes))
-		memcpy(si->bytes, mnl_attr_get_payload(tb[PFL_ST_A_BYTES]),
-		       sizeof(si->bytes));
-	if (tb[PFL_ST_A_SRC])
-		peer_from(&si->src, tb[PFL_ST_A_SRC]);
-	if (tb[PFL_ST_A_DST])
-		peer_from(&si->dst, tb[PFL_ST_A_DST]);
+	pfl_nl_get_bin(tb[PFL_STATE_A_BYTES], si->bytes, sizeof(si->bytes));
+	peer_from(&si->src, tb[PFL_STATE_A_SRC]);
+	peer_from(&si->dst, tb[PFL_STATE_A_DST]);
 	return true;
 }
 
@@ -136,9 +100,9 @@ static void endpoint(char *buf, size_t len, uint8_t af,
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	inet_ntop(af == AF_INET6 ? AF_INET6 : AF_INET, a, addr,
+	inet_ntop(af == PFL_AF_INET6 ? AF_INET6 : AF_INET, a, addr,
 		  sizeof(addr));
-	if (af == AF_INET6)
+	if (af == PFL_AF_INET6)
 		snprintf(buf, len, "%s[%u]", addr, port);
 	else
 		snprintf(buf, len, "%s:%u", addr, port);
@@ -148,7 +112,7 @@ static const char *peer_state(const struct pfl_state_info *si,
 			      const struct pfl_state_peer *p, char *buf,
 			      size_t len)
 {
-	if (si->key.proto == 6)
+	if (si->key.proto == PFL_IPPROTO_TCP)
 		return p->state < __PFL_TCPS_MAX ? tcp_states[p->state] : "?";
 	if (is_icmp(si->key.proto)) {
 		snprintf(buf, len, "%u", p->state);
@@ -207,7 +171,7 @@ static void json_endpoint(struct json *j, const char *key, uint8_t af,
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	inet_ntop(af == AF_INET6 ? AF_INET6 : AF_INET, a, addr,
+	inet_ntop(af == PFL_AF_INET6 ? AF_INET6 : AF_INET, a, addr,
 		  sizeof(addr));
 	json_key(j, key);
 	json_obj_begin(j);
@@ -225,7 +189,7 @@ static void json_peer(struct json *j, const char *key,
 	json_key(j, key);
 	json_obj_begin(j);
 	json_kv_str(j, "state", peer_state(si, p, buf, sizeof(buf)));
-	if (si->key.proto == 6) {
+	if (si->key.proto == PFL_IPPROTO_TCP) {
 		json_kv_u64(j, "seqlo", p->seqlo);
 		json_kv_u64(j, "seqhi", p->seqhi);
 		json_kv_u64(j, "max_win", p->max_win);
@@ -245,7 +209,7 @@ static void json_state(struct json *j, const struct pfl_state_info *si)
 	json_kv_str(j, "id", buf);
 	snprintf(buf, sizeof(buf), "%08x", si->creator);
 	json_kv_str(j, "creator", buf);
-	json_kv_u64(j, "family", si->key.af == AF_INET6 ? 6 : 4);
+	json_kv_u64(j, "family", si->key.af == PFL_AF_INET6 ? 6 : 4);
 	json_kv_str(j, "proto", proto_name(si->key.proto, buf, sizeof(buf)));
 	json_kv_str(j, "direction", si->dir == PFL_DIR_IN ? "in" : "out");
 	json_endpoint(j, "near", si->key.af, &si->key.addr[1],
@@ -328,10 +292,10 @@ static int parse_host(const char *s, struct pfl_table_entry *e)
 	if (slash)
 		*slash = 0;
 	if (inet_pton(AF_INET, buf, e->addr) == 1) {
-		e->family = AF_INET;
+		e->family = PFL_AF_INET;
 		max = 32;
 	} else if (inet_pton(AF_INET6, buf, e->addr) == 1) {
-		e->family = AF_INET6;
+		e->family = PFL_AF_INET6;
 		max = 128;
 	} else {
 		return -1;
@@ -354,9 +318,7 @@ static int killed_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *tb[PFL_A_MAX + 1];
 
 	pfl_nl_parse(nlh, tb);
-	if (tb[PFL_A_KILLED] && !mnl_attr_validate(tb[PFL_A_KILLED],
-						   MNL_TYPE_U32))
-		*(uint32_t *)arg = mnl_attr_get_u32(tb[PFL_A_KILLED]);
+	pfl_nl_get_u32(tb[PFL_A_KILLED], arg);
 	return MNL_CB_OK;
 }
 
@@ -397,13 +359,13 @@ int pflctl_kill_states(struct pflctl *ctl, char **keys, int nkeys)
 	nlh = pfl_nl_request(nl, PFL_CMD_STATES_KILL, 0);
 	nest = mnl_attr_nest_start(nlh, PFL_A_STATE_FILTER);
 	if (by_id) {
-		mnl_attr_put_u64(nlh, PFL_SF_A_ID, id);
+		mnl_attr_put_u64(nlh, PFL_SFILTER_A_ID, id);
 		if (creator)
-			mnl_attr_put_u32(nlh, PFL_SF_A_CREATOR, creator);
+			mnl_attr_put_u32(nlh, PFL_SFILTER_A_CREATOR, creator);
 	} else {
-		mnl_attr_put(nlh, PFL_SF_A_HOST, sizeof(e[0]), &e[0]);
+		mnl_attr_put(nlh, PFL_SFILTER_A_HOST, sizeof(e[0]), &e[0]);
 		if (nkeys > 1)
-			mnl_attr_put(nlh, PFL_SF_A_HOST2, sizeof(e[1]), &e[1]);
+			mnl_attr_put(nlh, PFL_SFILTER_A_HOST2, sizeof(e[1]), &e[1]);
 	}
 	mnl_attr_nest_end(nlh, nest);
 	if (pfl_nl_send(nl, nlh, killed_cb, &killed))

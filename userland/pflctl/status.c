@@ -23,11 +23,6 @@ struct status {
 	uint32_t timeouts[__PFL_TO_MAX];
 };
 
-static bool attr_ok(const struct nlattr *attr, enum mnl_attr_data_type type)
-{
-	return attr && mnl_attr_validate(attr, type) == 0;
-}
-
 static void status_counters(struct status *st, const struct nlattr *nest)
 {
 	const struct nlattr *attr;
@@ -36,9 +31,8 @@ static void status_counters(struct status *st, const struct nlattr *nest)
 		unsigned int type = mnl_attr_get_type(attr);
 
 		/* Counters newer than this pflctl are skipped. */
-		if (type > PFL_CTR_PAD && type <= PFL_CTR_MAX &&
-		    mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
-			st->ctr[type] = mnl_attr_get_u64(attr);
+		if (type > PFL_CTR_PAD && type <= PFL_CTR_MAX)
+			pfl_nl_get_u64(attr, &st->ctr[type]);
 	}
 }
 
@@ -48,15 +42,14 @@ static void status_u32s(uint32_t *v, unsigned int max,
 {
 	const struct nlattr *a;
 
-	if (!attr_ok(nest, MNL_TYPE_NESTED))
+	if (!pfl_nl_is_nest(nest))
 		return;
 	mnl_attr_for_each_nested(a, nest) {
 		unsigned int type = mnl_attr_get_type(a);
 
 		/* Values newer than this pflctl are skipped. */
-		if (type && type <= max &&
-		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			v[type] = mnl_attr_get_u32(a);
+		if (type && type <= max)
+			pfl_nl_get_u32(a, &v[type]);
 	}
 }
 
@@ -64,30 +57,25 @@ static int status_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[PFL_A_MAX + 1];
 	struct status *st = arg;
+	uint8_t enabled;
 
 	pfl_nl_parse(nlh, tb);
-	if (!attr_ok(tb[PFL_A_ENABLED], MNL_TYPE_U8))
+	if (!pfl_nl_get_u8(tb[PFL_A_ENABLED], &enabled))
 		return MNL_CB_ERROR;
-	st->enabled = mnl_attr_get_u8(tb[PFL_A_ENABLED]);
-	if (attr_ok(tb[PFL_A_SINCE], MNL_TYPE_U64))
-		st->since = mnl_attr_get_u64(tb[PFL_A_SINCE]);
-	if (attr_ok(tb[PFL_A_RUNNING], MNL_TYPE_U64))
-		st->running = mnl_attr_get_u64(tb[PFL_A_RUNNING]);
-	if (attr_ok(tb[PFL_A_VERSION], MNL_TYPE_NUL_STRING))
+	st->enabled = enabled;
+	pfl_nl_get_u64(tb[PFL_A_SINCE], &st->since);
+	pfl_nl_get_u64(tb[PFL_A_RUNNING], &st->running);
+	if (pfl_nl_str(tb[PFL_A_VERSION]))
 		snprintf(st->version, sizeof(st->version), "%s",
-			 mnl_attr_get_str(tb[PFL_A_VERSION]));
-	if (attr_ok(tb[PFL_A_COUNTERS], MNL_TYPE_NESTED))
+			 pfl_nl_str(tb[PFL_A_VERSION]));
+	if (pfl_nl_is_nest(tb[PFL_A_COUNTERS]))
 		status_counters(st, tb[PFL_A_COUNTERS]);
-	if (attr_ok(tb[PFL_A_STATES], MNL_TYPE_U32))
-		st->states = mnl_attr_get_u32(tb[PFL_A_STATES]);
-	if (attr_ok(tb[PFL_A_STATE_BUCKETS], MNL_TYPE_U32))
-		st->buckets = mnl_attr_get_u32(tb[PFL_A_STATE_BUCKETS]);
+	pfl_nl_get_u32(tb[PFL_A_STATES], &st->states);
+	pfl_nl_get_u32(tb[PFL_A_STATE_BUCKETS], &st->buckets);
 	status_u32s(st->limits, PFL_LIMIT_MAX, tb[PFL_A_LIMITS]);
 	status_u32s(st->used, PFL_LIMIT_MAX, tb[PFL_A_LIMITS_USED]);
-	if (attr_ok(tb[PFL_A_INSTANCES], MNL_TYPE_U32)) {
-		st->has_instances = true;
-		st->instances = mnl_attr_get_u32(tb[PFL_A_INSTANCES]);
-	}
+	st->has_instances = pfl_nl_get_u32(tb[PFL_A_INSTANCES],
+					   &st->instances);
 	status_u32s(st->timeouts, PFL_TO_MAX, tb[PFL_A_TIMEOUTS]);
 	return MNL_CB_OK;
 }

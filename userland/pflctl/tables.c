@@ -21,19 +21,19 @@ static int table_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[PFL_A_MAX + 1], *ttb[PFL_TABLE_A_MAX + 1];
 	struct tables_show *s = arg;
-	uint32_t flags, count, refs;
+	uint32_t flags = 0, count = 0, refs = 0;
 	const char *name;
 
 	pfl_nl_parse(nlh, tb);
-	if (!tb[PFL_A_TABLE])
+	if (!pfl_nl_is_nest(tb[PFL_A_TABLE]))
 		return MNL_CB_ERROR;
 	pfl_nl_parse_nested(tb[PFL_A_TABLE], ttb, PFL_TABLE_A_MAX);
-	if (!ttb[PFL_TABLE_A_NAME])
+	name = pfl_nl_str(ttb[PFL_TABLE_A_NAME]);
+	if (!name)
 		return MNL_CB_ERROR;
-	name = mnl_attr_get_str(ttb[PFL_TABLE_A_NAME]);
-	flags = ttb[PFL_TABLE_A_FLAGS] ? mnl_attr_get_u32(ttb[PFL_TABLE_A_FLAGS]) : 0;
-	count = ttb[PFL_TABLE_A_COUNT] ? mnl_attr_get_u32(ttb[PFL_TABLE_A_COUNT]) : 0;
-	refs = ttb[PFL_TABLE_A_REFS] ? mnl_attr_get_u32(ttb[PFL_TABLE_A_REFS]) : 0;
+	pfl_nl_get_u32(ttb[PFL_TABLE_A_FLAGS], &flags);
+	pfl_nl_get_u32(ttb[PFL_TABLE_A_COUNT], &count);
+	pfl_nl_get_u32(ttb[PFL_TABLE_A_REFS], &refs);
 	if (s->ctl->json) {
 		json_obj_begin(&s->j);
 		json_kv_str(&s->j, "name", name);
@@ -80,7 +80,7 @@ static void format_entry(char *buf, size_t size,
 			 const struct pfl_table_entry *e)
 {
 	char a[INET6_ADDRSTRLEN];
-	unsigned int full = e->family == AF_INET ? 32 : 128;
+	unsigned int full = e->family == PFL_AF_INET ? 32 : 128;
 
 	inet_ntop(e->family, e->addr, a, sizeof(a));
 	if (e->prefix == full)
@@ -109,12 +109,12 @@ static int parse_entry(const char *arg, struct pfl_table_entry *e)
 	memcpy(buf, s, len);
 	buf[len] = 0;
 	if (inet_pton(AF_INET, buf, e->addr) == 1)
-		e->family = AF_INET;
+		e->family = PFL_AF_INET;
 	else if (inet_pton(AF_INET6, buf, e->addr) == 1)
-		e->family = AF_INET6;
+		e->family = PFL_AF_INET6;
 	else
 		return -1;
-	full = e->family == AF_INET ? 32 : 128;
+	full = e->family == PFL_AF_INET ? 32 : 128;
 	len = full;
 	if (slash) {
 		len = strtoul(slash + 1, &end, 10);
@@ -155,13 +155,15 @@ static int change_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *m;
 
 	pfl_nl_parse(nlh, tb);
-	if (!tb[PFL_A_TABLE])
+	if (!pfl_nl_is_nest(tb[PFL_A_TABLE]))
 		return MNL_CB_ERROR;
 	pfl_nl_parse_nested(tb[PFL_A_TABLE], ttb, PFL_TABLE_A_MAX);
-	if (ttb[PFL_TABLE_A_CHANGED])
-		r->changed = mnl_attr_get_u32(ttb[PFL_TABLE_A_CHANGED]);
+	pfl_nl_get_u32(ttb[PFL_TABLE_A_CHANGED], &r->changed);
 	m = ttb[PFL_TABLE_A_MATCHES];
 	if (m) {
+		if (mnl_attr_get_payload_len(m) %
+		    sizeof(struct pfl_table_entry))
+			return MNL_CB_ERROR;
 		r->nmatches = mnl_attr_get_payload_len(m) /
 			      sizeof(struct pfl_table_entry);
 		r->matches = malloc(r->nmatches * sizeof(*r->matches) + 1);
@@ -182,11 +184,13 @@ static int entries_cb(const struct nlmsghdr *nlh, void *arg)
 	uint32_t i, n;
 
 	pfl_nl_parse(nlh, tb);
-	if (!tb[PFL_A_TABLE])
+	if (!pfl_nl_is_nest(tb[PFL_A_TABLE]))
 		return MNL_CB_ERROR;
 	pfl_nl_parse_nested(tb[PFL_A_TABLE], ttb, PFL_TABLE_A_MAX);
 	if (!ttb[PFL_TABLE_A_ENTRIES])
 		return MNL_CB_OK;
+	if (mnl_attr_get_payload_len(ttb[PFL_TABLE_A_ENTRIES]) % sizeof(*e))
+		return MNL_CB_ERROR;
 	e = mnl_attr_get_payload(ttb[PFL_TABLE_A_ENTRIES]);
 	n = mnl_attr_get_payload_len(ttb[PFL_TABLE_A_ENTRIES]) / sizeof(*e);
 	for (i = 0; i < n; i++) {
@@ -317,20 +321,21 @@ static int name_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[PFL_A_MAX + 1], *ttb[PFL_TABLE_A_MAX + 1];
 	struct names *names = arg;
+	const char *name;
 	void *p;
 
 	pfl_nl_parse(nlh, tb);
-	if (!tb[PFL_A_TABLE])
+	if (!pfl_nl_is_nest(tb[PFL_A_TABLE]))
 		return MNL_CB_ERROR;
 	pfl_nl_parse_nested(tb[PFL_A_TABLE], ttb, PFL_TABLE_A_MAX);
-	if (!ttb[PFL_TABLE_A_NAME])
+	name = pfl_nl_str(ttb[PFL_TABLE_A_NAME]);
+	if (!name)
 		return MNL_CB_ERROR;
 	p = realloc(names->name, (names->n + 1) * sizeof(*names->name));
 	if (!p)
 		return MNL_CB_ERROR;
 	names->name = p;
-	snprintf(names->name[names->n++], PFL_TABLE_NAME_SIZE, "%s",
-		 mnl_attr_get_str(ttb[PFL_TABLE_A_NAME]));
+	snprintf(names->name[names->n++], PFL_TABLE_NAME_SIZE, "%s", name);
 	return MNL_CB_OK;
 }
 

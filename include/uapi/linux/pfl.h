@@ -12,6 +12,33 @@
  * Errors come back as netlink errors with an extended-ack message naming the
  * problem; a tool prints that message.
  *
+ * Attributes: each nest has its own enum and one prefix, listed here. Every
+ * enum ends with __X_MAX, and X_MAX (__X_MAX - 1) is its highest attribute;
+ * no attribute is itself named *_MAX.
+ *
+ *    PFL_A_*          the top level of every message (enum pfl_attr)
+ *    PFL_RULE_A_*     a rule: PFL_A_RULES entries, PFL_A_RULE
+ *    PFL_ADDR_A_*     a rule's address: PFL_RULE_A_SRC, PFL_RULE_A_DST
+ *    PFL_PORT_A_*     a rule's port: PFL_RULE_A_SPORT, PFL_RULE_A_DPORT
+ *    PFL_RSTATE_A_*   a rule's state options: PFL_RULE_A_STATE
+ *    PFL_OPT_A_*      ruleset options: PFL_A_OPTIONS
+ *    PFL_TABLE_A_*    a table: PFL_A_TABLE, PFL_A_TABLES entries
+ *    PFL_STATE_A_*    a state: PFL_A_STATE
+ *    PFL_PEER_A_*     one end of a state: PFL_STATE_A_SRC, PFL_STATE_A_DST
+ *    PFL_SFILTER_A_*  a selection of states: PFL_A_STATE_FILTER
+ *
+ * Nests indexed by a value rather than by an attribute enum:
+ *
+ *    PFL_CTR_*        NLA_U64 each: PFL_A_COUNTERS
+ *    PFL_RCTR_*       NLA_U64 each: PFL_RULE_A_COUNTERS
+ *    PFL_TO_*         NLA_U32 each: PFL_A_TIMEOUTS, PFL_OPT_A_TIMEOUTS,
+ *                     PFL_RSTATE_A_TIMEOUTS
+ *    PFL_LIMIT_*      NLA_U32 each: PFL_A_LIMITS, PFL_A_LIMITS_USED,
+ *                     PFL_OPT_A_LIMITS
+ *
+ * Address families are PFL_AF_* and protocols PFL_IPPROTO_* (below), the
+ * values of Linux's AF_INET, AF_INET6 and IANA's protocol numbers.
+ *
  * PFL_CMD_GET_STATUS
  * ------------------
  *
@@ -106,14 +133,14 @@
  *
  * PFL_CMD_STATES_GET (dump): no attributes, or PFL_A_STATE_FILTER to dump
  * only the matching states. One message per state, each with PFL_A_STATE:
- * NLA_NESTED holding PFL_ST_A_*. The dump walks the state table bucket by
- * bucket and never splits a bucket across messages: a state that lives for
- * the whole dump is reported exactly once. States created or removed while
+ * NLA_NESTED holding PFL_STATE_A_*. The dump walks the state table bucket
+ * by bucket and never splits a bucket across messages: a state that lives
+ * for the whole dump is reported exactly once. States created or removed while
  * the dump runs may or may not appear. When the table is resized between two
  * parts of a dump the dump is flagged NLM_F_DUMP_INTR; run it again.
  *
- * PFL_CMD_STATES_KILL: PFL_A_STATE_FILTER: NLA_NESTED, PFL_SF_A_*; at least
- * one criterion. Removes every state that matches all given criteria.
+ * PFL_CMD_STATES_KILL: PFL_A_STATE_FILTER: NLA_NESTED, PFL_SFILTER_A_*; at
+ * least one criterion. Removes every state that matches all given criteria.
  * Reply: PFL_A_KILLED: NLA_U32.
  *
  * PFL_CMD_STATES_FLUSH: no attributes. Removes every state. Reply:
@@ -140,6 +167,15 @@
  * pfl_limit). pflctl refuses to talk to a module of another version.
  */
 #define PFL_GENL_VERSION 2
+
+/* Address families and IP protocols, as every field of the ABI holds them. */
+#define PFL_AF_INET 2
+#define PFL_AF_INET6 10
+
+#define PFL_IPPROTO_ICMP	1
+#define PFL_IPPROTO_TCP		6
+#define PFL_IPPROTO_UDP		17
+#define PFL_IPPROTO_ICMPV6	58
 
 enum pfl_cmd {
 	PFL_CMD_UNSPEC,
@@ -178,8 +214,8 @@ enum pfl_attr {
 	PFL_A_OPTIONS,
 	PFL_A_RULE,
 	PFL_A_TABLE,
-	PFL_A_STATE,		/* NLA_NESTED, PFL_ST_A_* */
-	PFL_A_STATE_FILTER,	/* NLA_NESTED, PFL_SF_A_* */
+	PFL_A_STATE,		/* NLA_NESTED, PFL_STATE_A_* */
+	PFL_A_STATE_FILTER,	/* NLA_NESTED, PFL_SFILTER_A_* */
 	PFL_A_KILLED,		/* NLA_U32 */
 	PFL_A_STATES,		/* NLA_U32 */
 	PFL_A_STATE_BUCKETS,	/* NLA_U32 */
@@ -302,7 +338,7 @@ enum pfl_rule_attr {
 	PFL_RULE_A_FLAGS,	/* NLA_U32, PFL_RULE_F_* */
 	PFL_RULE_A_DIRS,	/* NLA_U8, PFL_DIRS_* mask */
 	PFL_RULE_A_IFNAME,	/* NLA_NUL_STRING, < IFNAMSIZ */
-	PFL_RULE_A_FAMILY,	/* NLA_U8, 0 (any), AF_INET or AF_INET6 */
+	PFL_RULE_A_FAMILY,	/* NLA_U8, 0 (any), PFL_AF_INET or _INET6 */
 	PFL_RULE_A_PROTO,	/* NLA_U8, IP protocol; absent: any */
 	PFL_RULE_A_SRC,		/* NLA_NESTED, PFL_ADDR_A_* */
 	PFL_RULE_A_DST,		/* NLA_NESTED, PFL_ADDR_A_* */
@@ -315,7 +351,7 @@ enum pfl_rule_attr {
 	PFL_RULE_A_LABEL,	/* NLA_NUL_STRING, < PFL_LABEL_SIZE */
 	PFL_RULE_A_TAG,		/* NLA_NUL_STRING, < PFL_TAG_SIZE */
 	PFL_RULE_A_TAGGED,	/* NLA_NUL_STRING, < PFL_TAG_SIZE */
-	PFL_RULE_A_STATE,	/* NLA_NESTED, PFL_STATE_A_* */
+	PFL_RULE_A_STATE,	/* NLA_NESTED, PFL_RSTATE_A_* */
 	PFL_RULE_A_NR,		/* NLA_U32, dump only: rule number */
 	PFL_RULE_A_COUNTERS,	/* NLA_NESTED, dump only: PFL_RCTR_* u64 */
 	__PFL_RULE_A_MAX
@@ -337,7 +373,7 @@ enum pfl_addr_attr {
 	PFL_ADDR_A_UNSPEC,
 	PFL_ADDR_A_TYPE,	/* NLA_U8, enum pfl_addr_type */
 	PFL_ADDR_A_NEG,		/* NLA_FLAG: ! */
-	PFL_ADDR_A_FAMILY,	/* NLA_U8, AF_INET or AF_INET6 (NET) */
+	PFL_ADDR_A_FAMILY,	/* NLA_U8, PFL_AF_INET or _INET6 (NET) */
 	PFL_ADDR_A_ADDR,	/* NLA_BINARY, 16 bytes, network order, IPv4 first */
 	PFL_ADDR_A_PREFIX,	/* NLA_U8, prefix length */
 	PFL_ADDR_A_TABLE,	/* NLA_NUL_STRING, < PFL_TABLE_NAME_SIZE */
@@ -356,19 +392,19 @@ enum pfl_port_attr {
 #define PFL_PORT_A_MAX (__PFL_PORT_A_MAX - 1)
 
 /* State options of a rule: parsed and stored now, enforced with states. */
-enum pfl_state_attr {
-	PFL_STATE_A_UNSPEC,
-	PFL_STATE_A_MAX,		/* NLA_U32 */
-	PFL_STATE_A_MAX_SRC_STATES,	/* NLA_U32 */
-	PFL_STATE_A_MAX_SRC_CONN,	/* NLA_U32 */
-	PFL_STATE_A_MAX_SRC_CONN_RATE,	/* NLA_U32, connections ... */
-	PFL_STATE_A_MAX_SRC_CONN_SECS,	/* NLA_U32, ... per seconds */
-	PFL_STATE_A_OVERLOAD,		/* NLA_NUL_STRING, table name */
-	PFL_STATE_A_FLUSH,		/* NLA_U8, 1 flush, 2 flush global */
-	PFL_STATE_A_TIMEOUTS,		/* NLA_NESTED, enum pfl_timeout: u32 s */
-	__PFL_STATE_A_MAX
+enum pfl_rstate_attr {
+	PFL_RSTATE_A_UNSPEC,
+	PFL_RSTATE_A_MAX_STATES,	/* NLA_U32 */
+	PFL_RSTATE_A_MAX_SRC_STATES,	/* NLA_U32 */
+	PFL_RSTATE_A_MAX_SRC_CONN,	/* NLA_U32 */
+	PFL_RSTATE_A_MAX_SRC_CONN_RATE,	/* NLA_U32, connections ... */
+	PFL_RSTATE_A_MAX_SRC_CONN_SECS,	/* NLA_U32, ... per seconds */
+	PFL_RSTATE_A_OVERLOAD,		/* NLA_NUL_STRING, table name */
+	PFL_RSTATE_A_FLUSH,		/* NLA_U8, 1 flush, 2 flush global */
+	PFL_RSTATE_A_TIMEOUTS,		/* NLA_NESTED, enum pfl_timeout: u32 s */
+	__PFL_RSTATE_A_MAX
 };
-#define PFL_STATE_A_MAXATTR (__PFL_STATE_A_MAX - 1)
+#define PFL_RSTATE_A_MAX (__PFL_RSTATE_A_MAX - 1)
 
 /* pf's timeouts, in seconds; `set timeout` and per-rule state options. */
 enum pfl_timeout {
@@ -462,7 +498,7 @@ enum pfl_table_attr {
 
 /* One table entry: a network, possibly negated (!net/len). */
 struct pfl_table_entry {
-	__u8 family;		/* AF_INET or AF_INET6 */
+	__u8 family;		/* PFL_AF_INET or PFL_AF_INET6 */
 	__u8 prefix;		/* 0..32 or 0..128 */
 	__u8 neg;		/* 1: !net, addresses here do not match */
 	__u8 pad;		/* 0 */
@@ -503,31 +539,31 @@ enum pfl_udp_state {
  * ADDR1/PORT1 the near end. SRC is the peer that sent the first packet,
  * DST the other.
  */
-enum pfl_st_attr {
-	PFL_ST_A_UNSPEC,
-	PFL_ST_A_PAD,
-	PFL_ST_A_ID,		/* NLA_U64 */
-	PFL_ST_A_CREATOR,	/* NLA_U32, creator id of the instance */
-	PFL_ST_A_FAMILY,	/* NLA_U8, AF_INET or AF_INET6 */
-	PFL_ST_A_PROTO,		/* NLA_U8 */
-	PFL_ST_A_DIR,		/* NLA_U8, enum pfl_dir */
-	PFL_ST_A_ADDR0,		/* NLA_BINARY, 16 bytes, network order */
-	PFL_ST_A_ADDR1,		/* NLA_BINARY, 16 bytes */
-	PFL_ST_A_PORT0,		/* NLA_U16, host order (ICMP: echo id) */
-	PFL_ST_A_PORT1,		/* NLA_U16, host order */
-	PFL_ST_A_RULE,		/* NLA_U32, creating rule, ~0: none */
-	PFL_ST_A_AGE,		/* NLA_U32, seconds since creation */
-	PFL_ST_A_EXPIRES,	/* NLA_U32, seconds until expiry */
-	PFL_ST_A_TIMEOUT,	/* NLA_U8, enum pfl_timeout in force */
-	PFL_ST_A_FLAGS,		/* NLA_U32, PFL_STATE_F_* */
-	PFL_ST_A_VERSION,	/* NLA_U32, bumped on every change */
-	PFL_ST_A_PACKETS,	/* NLA_BINARY, 2 x __u64: src->dst, dst->src */
-	PFL_ST_A_BYTES,		/* NLA_BINARY, 2 x __u64 */
-	PFL_ST_A_SRC,		/* NLA_NESTED, PFL_PEER_A_* */
-	PFL_ST_A_DST,		/* NLA_NESTED, PFL_PEER_A_* */
-	__PFL_ST_A_MAX
+enum pfl_state_attr {
+	PFL_STATE_A_UNSPEC,
+	PFL_STATE_A_PAD,
+	PFL_STATE_A_ID,		/* NLA_U64 */
+	PFL_STATE_A_CREATOR,	/* NLA_U32, creator id of the instance */
+	PFL_STATE_A_FAMILY,	/* NLA_U8, PFL_AF_INET or PFL_AF_INET6 */
+	PFL_STATE_A_PROTO,	/* NLA_U8 */
+	PFL_STATE_A_DIR,	/* NLA_U8, enum pfl_dir */
+	PFL_STATE_A_ADDR0,	/* NLA_BINARY, 16 bytes, network order */
+	PFL_STATE_A_ADDR1,	/* NLA_BINARY, 16 bytes */
+	PFL_STATE_A_PORT0,	/* NLA_U16, host order (ICMP: echo id) */
+	PFL_STATE_A_PORT1,	/* NLA_U16, host order */
+	PFL_STATE_A_RULE,	/* NLA_U32, creating rule, ~0: none */
+	PFL_STATE_A_AGE,	/* NLA_U32, seconds since creation */
+	PFL_STATE_A_EXPIRES,	/* NLA_U32, seconds until expiry */
+	PFL_STATE_A_TIMEOUT,	/* NLA_U8, enum pfl_timeout in force */
+	PFL_STATE_A_FLAGS,	/* NLA_U32, PFL_STATE_F_* */
+	PFL_STATE_A_VERSION,	/* NLA_U32, bumped on every change */
+	PFL_STATE_A_PACKETS,	/* NLA_BINARY, 2 x __u64: src->dst, dst->src */
+	PFL_STATE_A_BYTES,	/* NLA_BINARY, 2 x __u64 */
+	PFL_STATE_A_SRC,	/* NLA_NESTED, PFL_PEER_A_* */
+	PFL_STATE_A_DST,	/* NLA_NESTED, PFL_PEER_A_* */
+	__PFL_STATE_A_MAX
 };
-#define PFL_ST_A_MAX (__PFL_ST_A_MAX - 1)
+#define PFL_STATE_A_MAX (__PFL_STATE_A_MAX - 1)
 
 #define PFL_STATE_F_PEER	0x01	/* inserted by a sync peer */
 #define PFL_STATE_F_PURGE	0x02	/* over; awaits removal */
@@ -554,15 +590,15 @@ enum pfl_peer_attr {
  * sent its first packet, as pfctl -k host), HOST2 its destination
  * (pfctl -k host -k host2: from HOST to HOST2).
  */
-enum pfl_sf_attr {
-	PFL_SF_A_UNSPEC,
-	PFL_SF_A_PAD,
-	PFL_SF_A_ID,		/* NLA_U64 */
-	PFL_SF_A_CREATOR,	/* NLA_U32 (with ID; absent: this instance) */
-	PFL_SF_A_HOST,		/* NLA_BINARY, struct pfl_table_entry */
-	PFL_SF_A_HOST2,		/* NLA_BINARY, struct pfl_table_entry */
-	__PFL_SF_A_MAX
+enum pfl_sfilter_attr {
+	PFL_SFILTER_A_UNSPEC,
+	PFL_SFILTER_A_PAD,
+	PFL_SFILTER_A_ID,	/* NLA_U64 */
+	PFL_SFILTER_A_CREATOR,	/* NLA_U32 (with ID; absent: this instance) */
+	PFL_SFILTER_A_HOST,	/* NLA_BINARY, struct pfl_table_entry */
+	PFL_SFILTER_A_HOST2,	/* NLA_BINARY, struct pfl_table_entry */
+	__PFL_SFILTER_A_MAX
 };
-#define PFL_SF_A_MAX (__PFL_SF_A_MAX - 1)
+#define PFL_SFILTER_A_MAX (__PFL_SFILTER_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_PFL_H */
