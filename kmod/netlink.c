@@ -290,7 +290,11 @@ struct genl_family pfl_family __ro_after_init = {
 int __init pfl_netlink_init(void)
 {
 	u8 perm = userns_admin ? GENL_UNS_ADMIN_PERM : GENL_ADMIN_PERM;
-	int i;
+	int i, err;
+
+	err = pfl_nl_codec_check();
+	if (err)
+		return err;	/* a bug in pfl: named in the log */
 
 	for (i = 0; i < ARRAY_SIZE(pfl_ops); i++)
 		pfl_ops[i].flags = perm;

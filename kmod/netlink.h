@@ -29,6 +29,7 @@ void pfl_nl_set_err(struct netlink_ext_ack *extack, const char *plain,
 		    const char *fmt, ...) __printf(3, 4);
 
 /* nl_rule.c: rule defs to and from PFL_RULE_A_* */
+int pfl_nl_codec_check(void);
 int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
 		    struct netlink_ext_ack *extack);
 int pfl_nl_put_rule(struct sk_buff *skb, const struct pfl_rule_def *d);

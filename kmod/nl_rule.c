@@ -174,20 +174,10 @@ bad_row:
 	return -EINVAL;
 }
 
-static int check_codec(struct netlink_ext_ack *extack)
+/* At module load: the codec's rows and the policies must agree. */
+int __init pfl_nl_codec_check(void)
 {
-	static bool checked;
-
-	if (likely(READ_ONCE(checked)))
-		return 0;
-	if (WARN_ON(check_nest(&pfl_nlc_rule, pfl_rule_policy,
-			       PFL_RULE_A_MAX))) {
-		NL_SET_ERR_MSG(extack,
-			       "pfl's rule codec disagrees with its policy");
-		return -EINVAL;
-	}
-	WRITE_ONCE(checked, true);
-	return 0;
+	return check_nest(&pfl_nlc_rule, pfl_rule_policy, PFL_RULE_A_MAX);
 }
 
 /* A nest of u32s by enum value from 1 (timeouts, limits) into @v. */
@@ -226,7 +216,7 @@ static int get_nest(void *base, const struct pfl_nlc_nest *n,
 		    const struct nla_policy *pol, const struct nlattr *nla,
 		    struct netlink_ext_ack *extack);
 
-/* The policy has checked @nla's type and length (check_codec()). */
+/* The policy has checked @nla's type and length (pfl_nl_codec_check()). */
 static int get_attr(void *base, const struct pfl_nlc_attr *a,
 		    const struct nla_policy *pol, const struct nlattr *nla,
 		    struct netlink_ext_ack *extack)
@@ -288,12 +278,7 @@ static int get_nest(void *base, const struct pfl_nlc_nest *n,
 int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
 		    struct netlink_ext_ack *extack)
 {
-	int err;
-
 	memset(d, 0, sizeof(*d));
-	err = check_codec(extack);
-	if (err)
-		return err;
 	return get_nest(d, &pfl_nlc_rule, pfl_rule_policy, nla, extack);
 }
 
