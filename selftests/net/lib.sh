@@ -54,23 +54,25 @@ link_ns() {
 	ip -n "$b" link set "v$n-b" up
 }
 
+# listening NS tcp|udp PORT: something listens on PORT in NS.
+listening() {
+	ip netns exec "$1" ss -Hln --"$2" "sport = :$3" | grep -q .
+}
+
 # wait_listen NS tcp|udp PORT...: until every port has a listener in NS
-# (servers start slowly on a loaded, emulated machine); 30 s at most.
+# (servers start slowly on a loaded, emulated machine); 30 s each at most.
 wait_listen() {
-	local ns=$1 proto=$2 port i
+	local ns=$1 proto=$2 port
 	shift 2
 	for port in "$@"; do
-		for i in $(seq 300); do
-			ip netns exec "$ns" ss -Hln --"$proto" "sport = :$port" |
-				grep -q . && break
-			sleep 0.1
-		done
-		[ "$i" -lt 300 ] || { echo "nothing listens on $proto $port"; return 1; }
+		wait_until 30 listening "$ns" "$proto" "$port" ||
+			{ echo "nothing listens on $proto $port"; return 1; }
 	done
 }
 
-# wait_until TIMEOUT CMD...: run CMD every 0.1 s until it succeeds;
-# fails (status 1) when TIMEOUT seconds pass first. For conditions a test
+# wait_until TIMEOUT CMD...: run CMD every 0.1 s until it succeeds; fails
+# (status 1, with a message on stderr) when TIMEOUT seconds of polling
+# pass first (CMD's own run time comes on top). For conditions a test
 # waits on (a counter moving, a state appearing) instead of a fixed sleep.
 wait_until() {
 	local timeout=$1 i
@@ -79,7 +81,9 @@ wait_until() {
 		"$@" && return 0
 		sleep 0.1
 	done
-	"$@"
+	"$@" && return 0
+	echo "timed out after $timeout s: $*" >&2
+	return 1
 }
 
 # genl_family NAME: a generic netlink family NAME is registered.
@@ -102,6 +106,14 @@ unload_pfl() {
 # counter NS JQ-PATH: one number from `pflctl -j -s info` in a namespace.
 counter() {
 	ip netns exec "$1" pflctl -j -s info | jq -r "$2"
+}
+
+# counter_above NS JQ-PATH N: that counter of NS is above N (to wait on
+# with wait_until: packets seen, blocked, passed).
+counter_above() {
+	local v
+	v=$(counter "$1" "$2") || return 1
+	[ "$v" -gt "$3" ]
 }
 
 # run_test DESCRIPTION FUNCTION: one KTAP test; the function's output is

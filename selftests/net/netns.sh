@@ -101,8 +101,12 @@ test_userns_admin_owns_its_netns() {
 # ns1 disappears when that cleanup runs (the same cleanup_net pass calls
 # pfl's pernet exit); after it a new netns gets a fresh, disabled
 # instance, and the module unloads at the end (no instance left behind).
+v9_gone() {
+	! ip -n "$ns1" link show v9-a >/dev/null 2>&1
+}
+
 test_netns_delete_while_enabled() {
-	local ns3 i
+	local ns3
 	setup_ns ns3 || return 1
 	ip link add v9-a netns "$ns1" type veth peer name v9-b netns "$ns3" ||
 		return 1
@@ -111,11 +115,7 @@ test_netns_delete_while_enabled() {
 		return 1
 	ip netns del "$ns3" || return 1
 	ip netns list | grep -q "^$ns3\b" && { echo "$ns3 still listed"; return 1; }
-	for i in $(seq 300); do
-		ip -n "$ns1" link show v9-a >/dev/null 2>&1 || break
-		sleep 0.1
-	done
-	[ "$i" -lt 300 ] || { echo "netns $ns3 never cleaned up"; return 1; }
+	wait_until 30 v9_gone || { echo "netns $ns3 never cleaned up"; return 1; }
 	setup_ns ns4 || return 1
 	ip netns exec "$ns4" pflctl -s info | grep -q '^Status: Disabled'
 }

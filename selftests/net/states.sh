@@ -21,6 +21,23 @@ st_ctr() { counter "$1" ".state_table.$2"; }
 
 bg() { "$@" >/dev/null 2>&1 </dev/null & BG_PIDS+=($!); }
 
+# hold_tcp FILE HOST PORT: a TCP connection from the client, held open
+# until FILE exists, then a line is written into it. Fails if it cannot
+# connect or FILE never appears (120 s: a test that failed early must not
+# leave it behind). The sleep only paces its polling.
+hold_tcp() {
+	cli bash -c 'exec 3<>"/dev/tcp/$2/$3" && for i in $(seq 1200); do
+		[ -e "$1" ] && { echo alive >&3; exit; }; sleep 0.1; done; exit 1' \
+		_ "$@"
+}
+
+# tcp_established_are NS N: NS has N TCP states, established both ways.
+tcp_established_are() {
+	[ "$(ip netns exec "$1" pflctl -j -s states | jq '[.[] |
+		select(.proto == "tcp" and .src.state == "ESTABLISHED" and
+		.dst.state == "ESTABLISHED")] | length')" = "$2" ]
+}
+
 start_servers() {
 	bg srv nc -lk -n 0.0.0.0 22
 	bg srv nc -6 -lk -n :: 22
@@ -82,13 +99,12 @@ test_icmp_errors() {
 	# an error quoting a datagram nobody sent is blocked
 	before=$(counter "$ns_c" .interface_stats.ipv4.packets_in_blocked)
 	flows "$ns_s" forge-unreach 10.0.1.2 10.0.1.1 || return 1
-	sleep 0.5
-	after=$(counter "$ns_c" .interface_stats.ipv4.packets_in_blocked)
-	[ "$after" -gt "$before" ] || { echo "forged error passed"; return 1; }
+	wait_until 10 counter_above "$ns_c" .interface_stats.ipv4.packets_in_blocked \
+		"$before" || { echo "forged error passed"; return 1; }
 }
 
 test_state_limit() {
-	local ok=0 i
+	local hold=/tmp/states-hold.$$ tcp rc
 	cli pflctl -f - <<R || return 1
 set skip on lo
 set limit states 4
@@ -103,10 +119,23 @@ $ND
 pass out keep state
 R
 	cli pflctl -F states >/dev/null || return 1
-	# one established TCP flow first: it must survive the full table
-	cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22; sleep 20; echo alive >&3' &
-	local tcp=$! before after
-	sleep 1
+	# one established TCP flow first, held open until the checks are done:
+	# it must survive the full table
+	rm -f "$hold"
+	hold_tcp "$hold" 10.0.1.2 22 &
+	tcp=$!
+	state_limit_checks
+	rc=$?
+	touch "$hold"
+	wait $tcp || { echo "established flow broke at the limit"; rc=1; }
+	rm -f "$hold"
+	return $rc
+}
+
+state_limit_checks() {
+	local ok=0 i before after
+	wait_until 30 tcp_established_are "$ns_c" 1 ||
+		{ echo "the held flow did not establish"; cli pflctl -s states; return 1; }
 	before=$(st_ctr "$ns_c" current)
 	# refused flows fail at once (EPERM); accepted ones may wait for
 	# their reply on a loaded machine
@@ -119,10 +148,8 @@ R
 	# may expire meanwhile and free a slot, never take one more.
 	after=$(st_ctr "$ns_c" current)
 	# the established flow keeps its state at the limit (writing into
-	# its socket later would succeed either way: TCP retransmits). On a
-	# slow kernel it may have closed meanwhile: its state is still there.
-	[ "$(cli pflctl -j -s states | jq '[.[] | select(.proto == "tcp")] |
-		length')" = 1 ] ||
+	# its socket later would succeed either way: TCP retransmits)
+	tcp_established_are "$ns_c" 1 ||
 		{ echo "the established flow lost its state"; cli pflctl -s states; return 1; }
 	[ "$ok" -ge $((4 - before)) ] && [ "$ok" -le 3 ] &&
 		[ "$after" -le 4 ] || {
@@ -132,7 +159,6 @@ R
 	}
 	[ "$(ctr "$ns_c" state-limit)" -ge $((6 - ok)) ] ||
 		{ echo "state-limit: $(ctr "$ns_c" state-limit)"; return 1; }
-	wait $tcp || { echo "established flow broke at the limit"; return 1; }
 }
 
 test_states_expire() {
@@ -166,8 +192,12 @@ test_parallel_creators() {
 	expect_eq "states created by 200 connections" 200 $((after - before))
 }
 
+in_bad() {
+	srv pflctl -t bad -T show | grep -q "$1"
+}
+
 test_overload() {
-	local i ok=0
+	local i rc hold=/tmp/states-hold.$$
 	srv pflctl -e >/dev/null || return 1
 	srv pflctl -f - <<R || return 1
 set skip on lo
@@ -178,17 +208,16 @@ block quick from <bad>
 pass in proto tcp to port 22 keep state (max-src-conn 2, overload <bad> flush global)
 pass in proto udp to port 53
 R
-	# two connections held open, the third goes over the limit
+	# three connections held open: one of them goes over the limit
+	rm -f "$hold"
 	for i in 1 2 3; do
-		cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22; sleep 4' &
-		sleep 0.5
+		hold_tcp "$hold" 10.0.1.2 22 &
 	done
 	# housekeeping runs once a second
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		srv pflctl -t bad -T show | grep -q 10.0.1.1 && break
-		sleep 0.5
-	done
-	srv pflctl -t bad -T show | grep -q 10.0.1.1 ||
+	wait_until 20 in_bad 10.0.1.1
+	rc=$?
+	touch "$hold"
+	[ $rc = 0 ] ||
 		{ echo "10.0.1.1 not in <bad>"; srv pflctl -t bad -T show; return 1; }
 	# flush global: every state of the source went, whatever its rule
 	expect_eq "states of 10.0.1.1 after the flush" 0 \
@@ -199,6 +228,7 @@ R
 	! flows "$ns_c" udp-ask 10.0.1.2 53 || { echo "overloaded source passed udp"; return 1; }
 	[ "$(ctr "$ns_s" src-limit)" -ge 1 ] || return 1
 	wait
+	rm -f "$hold"
 	srv pflctl -d >/dev/null
 }
 
@@ -257,6 +287,18 @@ router_setup() {
 	srv2() { ip netns exec "$ns_s2" "$@"; }
 }
 
+# router_quiet: no TCP connection between client and server but in
+# TIME-WAIT (which only answers), nothing queued in netem: no packet of
+# an earlier run is still on its way through the router.
+router_quiet() {
+	local ns
+	for ns in "$ns_c2" "$ns_s2"; do
+		[ -z "$(ip netns exec "$ns" ss -Htn state connected exclude time-wait)" ] ||
+			return 1
+	done
+	rtr tc -s qdisc show dev v3-a | grep -q 'backlog 0b 0p'
+}
+
 iperf_rate() {
 	ip netns exec "$ns_c2" iperf3 -c 10.0.3.2 -t 4 -J 2>/dev/null |
 		jq '.end.sum_received.bits_per_second | floor'
@@ -265,7 +307,8 @@ iperf_rate() {
 test_lossy_link() {
 	local base with blocked
 	base=$(iperf_rate)
-	sleep 3		# the last packets of that run are not pfl's to judge
+	# the last packets of that run are not pfl's to judge
+	wait_until 30 router_quiet || { echo "the run without pfl never ended"; return 1; }
 	rtr pflctl -e >/dev/null || return 1
 	rtr pflctl -f - <<'R' || return 1
 set skip on lo

@@ -87,11 +87,12 @@ test_flush_states_cuts_connections() {
 	cli pflctl -F states 2>&1 | grep -q 'states cleared' || return 1
 	expect_eq "states" 0 "$(counter "$ns_c" .state_table.current)" || return 1
 	# a live TCP connection loses its state: its next segment is blocked
+	# (connect returns once the handshake's last ACK has left)
 	before=$(counter "$ns_c" .interface_stats.ipv4.packets_out_blocked)
-	cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22; sleep 1; pflctl -F states \
-		>/dev/null 2>&1; echo data >&3; sleep 2' || return 1
-	[ "$(counter "$ns_c" .interface_stats.ipv4.packets_out_blocked)" -gt \
-	  "$before" ] || { echo "segment after -F states passed"; return 1; }
+	cli bash -c 'exec 3<>/dev/tcp/10.0.1.2/22 && pflctl -F states \
+		>/dev/null 2>&1 && echo data >&3' || return 1
+	wait_until 10 counter_above "$ns_c" .interface_stats.ipv4.packets_out_blocked \
+		"$before" || { echo "segment after -F states passed"; return 1; }
 }
 
 test_timeouts_and_memory() {

@@ -109,6 +109,8 @@ kill_states() {
 	esac
 }
 
+# The sleeps are durations, not waits: traffic meets pfl disabled for
+# half a second, then enabled for two, each round.
 toggle() {
 	rtr pflctl -d >/dev/null && sleep 0.5 && rtr pflctl -e >/dev/null &&
 		sleep 2
@@ -170,7 +172,7 @@ test_stress() {
 	worker dump dump_states
 	worker kill kill_states
 	worker toggle toggle
-	sleep "$STRESS_TIME"
+	sleep "$STRESS_TIME"	# the test's duration, not a wait
 	touch "$work/stop"
 	# Let the workers finish their round: pktgen rounds end by count.
 	wait "${BG_PIDS[@]}" 2>/dev/null

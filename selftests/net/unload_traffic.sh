@@ -48,7 +48,11 @@ test_load_unload_under_traffic() {
 		insmod "$PFL_KO" || { echo "insmod $i failed"; return 1; }
 		ip netns exec "$ns1" pflctl -e >/dev/null || return 1
 		ip netns exec "$ns2" pflctl -e >/dev/null || return 1
-		sleep 0.1
+		# unload while the flood crosses both instances' hooks: a
+		# packet ns2 (enabled last) counted crossed ns1's on its way
+		wait_until 10 counter_above "$ns2" \
+			.interface_stats.ipv4.packets_in_passed 0 ||
+			{ echo "round $i: no packet crossed pfl"; rmmod pfl; return 1; }
 		rmmod pfl || { echo "rmmod $i failed"; return 1; }
 	done
 }
@@ -58,13 +62,13 @@ test_traffic_kept_flowing() {
 }
 
 test_counted_while_loaded() {
-	local n
+	local rc
 	insmod "$PFL_KO" || return 1
 	ip netns exec "$ns2" pflctl -e >/dev/null || return 1
-	sleep 0.5
-	n=$(counter "$ns2" .interface_stats.ipv4.packets_in_passed)
+	wait_until 10 counter_above "$ns2" .interface_stats.ipv4.packets_in_passed 0
+	rc=$?
 	rmmod pfl || return 1
-	[ "$n" -gt 0 ] || { echo "no packet counted under a ping flood"; return 1; }
+	[ $rc = 0 ] || { echo "no packet counted under a ping flood"; return 1; }
 }
 
 ktap_print_header
