@@ -31,6 +31,28 @@ static void mask_addr(union pfl_addr *a, unsigned int prefix,
 	}
 }
 
+/* pf's short IPv4 networks, "10/8", "172.16/12": missing bytes are 0. */
+static void pad_v4(char *buf, size_t size)
+{
+	size_t n = strlen(buf);
+	unsigned int dots = 0;
+	const char *s;
+
+	for (s = buf; *s; s++) {
+		if (*s == '.')
+			dots++;
+		else if (*s < '0' || *s > '9')
+			return;
+	}
+	if (!n || buf[n - 1] == '.' || dots >= 3 || n + (3 - dots) * 2 >= size)
+		return;
+	for (; dots < 3; dots++) {
+		buf[n++] = '.';
+		buf[n++] = '0';
+	}
+	buf[n] = 0;
+}
+
 /* "ADDR" or "ADDR/LEN". Host bits are cleared silently, as pf does.
  * Returns 0, -1 when @s is not an address, -2 for a bad prefix length.
  */
@@ -47,6 +69,8 @@ int cf_parse_net(const char *s, struct pfl_addr_def *a)
 	memcpy(buf, s, n);
 	buf[n] = 0;
 	memset(&a->addr, 0, sizeof(a->addr));
+	if (slash)
+		pad_v4(buf, sizeof(buf));
 	if (inet_pton(AF_INET, buf, &a->addr.v4) == 1) {
 		a->family = AF_INET;
 		bits = 32;
@@ -164,6 +188,39 @@ static void if_addrs(struct cf_parser *p, const char *name, bool network,
 	}
 	if (out->n == first)
 		cf_error(p, loc, "interface '%s' has no addresses", name);
+}
+
+/* "self" in a table: every address of every interface, now. */
+void cf_self_addrs(struct cf_parser *p, const struct cf_loc *loc,
+		   struct cf_vec *out)
+{
+	struct ifaddrs *i;
+	struct cf_addr a;
+	int af;
+
+	load_ifaddrs(p, loc);
+	for (i = p->ifa; i; i = i->ifa_next) {
+		af = i->ifa_addr ? i->ifa_addr->sa_family : 0;
+		if (af != AF_INET && af != AF_INET6)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.loc = *loc;
+		a.def.type = PFL_ADDR_NET;
+		a.def.family = af;
+		if (af == AF_INET) {
+			memcpy(&a.def.addr.v4, &((struct sockaddr_in *)
+			       i->ifa_addr)->sin_addr, 4);
+			a.def.prefix = 32;
+		} else {
+			memcpy(a.def.addr.b, &((struct sockaddr_in6 *)
+			       i->ifa_addr)->sin6_addr, 16);
+			a.def.prefix = 128;
+		}
+		if (!have_addr(out, 0, &a))
+			cf_vec_push(p, out, &a, sizeof(a));
+	}
+	if (!out->n)
+		cf_error(p, loc, "'self': this host has no addresses");
 }
 
 /* IF:MODIFIER; only :network is supported. */

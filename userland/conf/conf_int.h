@@ -107,6 +107,7 @@ struct cf_parser {
 	struct cf_macro *macros;
 	struct cf_tok peek;
 	bool have_peek;
+	bool in_string;		/* lexing a quoted string */
 	struct pfl_conf *conf;
 	unsigned int rules_cap;
 	unsigned int tables_cap;
@@ -197,6 +198,8 @@ int cf_parse_net(const char *s, struct pfl_addr_def *a);
 void cf_table_entry(struct cf_parser *p, const char *s, bool neg,
 		    const struct cf_loc *loc, struct pfl_table_entry *e);
 void cf_free_ifaddrs(struct cf_parser *p);
+void cf_self_addrs(struct cf_parser *p, const struct cf_loc *loc,
+		   struct cf_vec *out);
 
 /* expand.c */
 void cf_expand_rule(struct cf_parser *p, struct cf_rule *r);

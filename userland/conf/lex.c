@@ -292,11 +292,28 @@ static struct cf_src *cur(struct cf_parser *p)
 	return p->src;
 }
 
-static void skip_continuations(struct cf_src *s)
+/*
+ * A "\" at the end of a line joins the next; so does one followed by
+ * blanks and a comment ("0.0.0.0/8 \ # this network"), outside strings.
+ */
+static void skip_continuations(struct cf_src *s, bool in_string)
 {
-	while (s->pos + 1 < s->len && s->buf[s->pos] == '\\' &&
-	       s->buf[s->pos + 1] == '\n') {
-		s->pos += 2;
+	size_t i;
+
+	while (s->pos + 1 < s->len && s->buf[s->pos] == '\\') {
+		i = s->pos + 1;
+		if (!in_string) {
+			while (i < s->len && (s->buf[i] == ' ' ||
+					      s->buf[i] == '\t' ||
+					      s->buf[i] == '\r'))
+				i++;
+			if (i < s->len && s->buf[i] == '#')
+				while (i < s->len && s->buf[i] != '\n')
+					i++;
+		}
+		if (i >= s->len || s->buf[i] != '\n')
+			break;
+		s->pos = i + 1;
 		s->line++;
 		s->col = 1;
 	}
@@ -306,7 +323,7 @@ static int peekc(struct cf_parser *p)
 {
 	struct cf_src *s = cur(p);
 
-	skip_continuations(s);
+	skip_continuations(s, p->in_string);
 	if (s->pos >= s->len)
 		return EOF;
 	return (unsigned char)s->buf[s->pos];
@@ -316,7 +333,7 @@ static void here(struct cf_parser *p, struct cf_loc *loc)
 {
 	struct cf_src *s = cur(p);
 
-	skip_continuations(s);
+	skip_continuations(s, p->in_string);
 	if (s->macro) {
 		*loc = s->at;
 		return;
@@ -331,7 +348,7 @@ static int getch(struct cf_parser *p)
 	struct cf_src *s = cur(p);
 	int c;
 
-	skip_continuations(s);
+	skip_continuations(s, p->in_string);
 	if (s->pos >= s->len)
 		return EOF;
 	c = (unsigned char)s->buf[s->pos++];
@@ -347,7 +364,7 @@ static int getch(struct cf_parser *p)
 bool cf_word_char(int c)
 {
 	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' ||
-	       c == '/';
+	       c == '/' || c == '%';
 }
 
 static bool macro_char(int c)
@@ -357,24 +374,38 @@ static bool macro_char(int c)
 
 /* --- tokens ----------------------------------------------------------- */
 
-static void lex_string(struct cf_parser *p, struct cf_tok *t)
+/*
+ * "..." or '...', after the quote. As in pfctl, a string may span lines
+ * and its newlines are dropped; "\" before the quote, "\" or a blank
+ * stands for that character.
+ */
+static void lex_string(struct cf_parser *p, struct cf_tok *t, int quote)
 {
 	char buf[CF_MAX_TOKEN];
 	size_t n = 0;
 	int c;
 
+	p->in_string = true;
 	for (;;) {
 		c = getch(p);
-		if (c == EOF || c == '\n' || c == 0)
+		if (c == EOF || c == 0) {
+			p->in_string = false;
 			cf_error(p, &t->loc, "unterminated string");
-		if (c == '"')
+		}
+		if (c == quote)
 			break;
-		if (c == '\\' && (peekc(p) == '"' || peekc(p) == '\\'))
+		if (c == '\n')
+			continue;
+		if (c == '\\' && (peekc(p) == quote || peekc(p) == '\\' ||
+				  peekc(p) == ' ' || peekc(p) == '\t'))
 			c = getch(p);
-		if (n + 1 >= sizeof(buf))
+		if (n + 1 >= sizeof(buf)) {
+			p->in_string = false;
 			cf_error(p, &t->loc, "string too long");
+		}
 		buf[n++] = c;
 	}
+	p->in_string = false;
 	t->t = CF_STRING;
 	t->s = cf_strndup(p, buf, n);
 }
@@ -503,9 +534,9 @@ static void lex(struct cf_parser *p, struct cf_tok *t)
 	if (c == '\n') {
 		getch(p);
 		t->t = CF_NL;
-	} else if (c == '"') {
+	} else if (c == '"' || c == '\'') {
 		getch(p);
-		lex_string(p, t);
+		lex_string(p, t, c);
 	} else if (cf_word_char(c)) {
 		lex_word(p, t);
 	} else if (!lex_op(p, t, c)) {

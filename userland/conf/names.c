@@ -213,7 +213,11 @@ const char *cf_proto_name(unsigned int proto, char *buf, size_t len)
 	return buf;
 }
 
-/* A port number, or a service name for @proto (tcp or udp). */
+/*
+ * A port number, or a service name: for @proto (tcp or udp) first, then
+ * for the other, since pfctl's getservice() takes a name from either
+ * ("isakmp" is udp only, yet pf.conf files use it for tcp too).
+ */
 int cf_service_by_name(const char *name, unsigned int proto)
 {
 	struct servent *se;
@@ -222,6 +226,8 @@ int cf_service_by_name(const char *name, unsigned int proto)
 	if (!cf_parse_uint(name, 65535, &v))
 		return v;
 	se = getservbyname(name, proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (!se)
+		se = getservbyname(name, proto == IPPROTO_UDP ? "tcp" : "udp");
 	endservent();
 	return se ? ntohs(se->s_port) : -1;
 }

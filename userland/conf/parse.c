@@ -6,19 +6,26 @@
  *
  * ruleset   = { [ stmt ] NL }
  * stmt      = macro | include | option | table | rule
+ *           | "no" ( "nat" | "rdr" | "binat" ) ...	(not supported yet)
  * macro     = NAME "=" VALUE { VALUE }
  * include   = "include" STRING
  * option    = "set" ( "skip" "on" ( IF | "{" IF { [","] IF } "}" )
  *                   | "block-policy" ( "drop" | "return" )
  *                   | "limit" ( limit | "{" limit { [","] limit } "}" )
  *                   | "timeout" ( tmo | "{" tmo { [","] tmo } "}" )
- *                   | ( "optimization" | "ruleset-optimization" ) WORD )
+ *                   | ignored )
+ * ignored   = ( "optimization" | "ruleset-optimization" | "loginterface"
+ *             | "debug" | "state-policy" | "require-order" ) WORD
+ *           | "fingerprints" STRING | "hostid" N | "keepcounters"
+ *           | "state-defaults" TOKENS | "reassemble" WORD [ "no-df" ]
+ *           | "syncookies" WORD [ "(" TOKENS ")" ]
  * limit     = ( "states" | "src-nodes" | "tables" | "table-entries"
- *             | "rules" | "rulesets" ) N
- * tmo       = TIMEOUT N
- * table     = "table" "<" NAME ">" { "persist" | "const" | "file" STRING
+ *             | "rules" | "rulesets" | "frags" | "anchors" ) N
+ * tmo       = ( TIMEOUT | "src.track" ) N
+ * table     = "table" "<" NAME ">" { "persist" | "const" | "counters"
+ *                                  | "file" STRING
  *                                  | "{" [ entry { [","] entry } ] "}" }
- * entry     = [ "!" ] ADDRESS
+ * entry     = [ "!" ] ( ADDRESS | "self" | IF | IF ":network" )
  * rule      = action [ "in" | "out" ] { "log" | "quick" } [ "on" ifspec ]
  *             [ "inet" | "inet6" ] [ "proto" list(PROTO) ] [ fromto ]
  *             { ruleopt }
@@ -43,7 +50,10 @@
  * list(X)   = X | "{" list(X) { [","] list(X) } "}"
  *
  * Lists and state options may span lines; everything else ends at the
- * end of the line (a "\" at the end of a line joins the next).
+ * end of the line (a "\" at the end of a line, or before a comment,
+ * joins the next). The options in "ignored" mean nothing to pfl: each is
+ * accepted with a warning; so are "counters", "set limit frags" and
+ * "anchors", and "set timeout src.track".
  */
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -60,12 +70,13 @@ static const char *const unsupported[] = {
 	"reply-to", "dup-to", "anchor", "load", "scrub", "antispoof", "user",
 	"group", "os", "tos", "prio", "set-tos", "set-prio", "probability",
 	"rtable", "synproxy", "modulate", "sloppy", "allow-opts", "once",
-	"received-on", "no-route", "urpf-failed", "route", "loginterface",
-	"state-policy", "hostid", "fingerprints", "debug", "reassemble",
-	"syncookies", "state-defaults", "nat", "rdr", "binat", "altq",
-	"fragment", "return-icmp6", "max-src-nodes", "source-track",
-	"no-sync", "pflow", "if-bound", "floating", "max-pkt-rate",
-	"counters", "set-delay", "require-order",
+	"received-on", "no-route", "urpf-failed", "route", "nat", "rdr",
+	"binat", "altq", "fragment", "return-icmp6", "max-src-nodes",
+	"source-track", "no-sync", "pflow", "if-bound", "floating",
+	"max-pkt-rate", "counters", "set-delay", "nat-anchor", "rdr-anchor",
+	"binat-anchor", "scrub-anchor", "dummynet-anchor", "dummynet",
+	"ether", "static-port", "no-df", "random-id", "max-mss",
+	"reassemble",
 };
 
 bool cf_is_unsupported(const char *word)
@@ -289,6 +300,7 @@ static void skip_item(struct cf_parser *p, void *ctx)
 static void limit_item(struct cf_parser *p, void *ctx)
 {
 	struct cf_tok *t = cf_peek(p);
+	struct cf_tok name;
 	unsigned int i;
 
 	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++) {
@@ -296,14 +308,21 @@ static void limit_item(struct cf_parser *p, void *ctx)
 			cf_next(p);
 			p->conf->opts.limits[i] =
 				expect_uint(p, 1, pfl_limit_info[i].max);
+			*(bool *)ctx = true;
 			return;
 		}
 	}
-	if (t->t == CF_WORD && (!strcmp(t->s, "frags") ||
-				!strcmp(t->s, "anchors")))
-		cf_error(p, &t->loc, "'%s' is not supported yet", t->s);
+	/* pf's limits on what pfl does not have */
+	if (is_kw(t, "frags") || is_kw(t, "anchors") ||
+	    is_kw(t, "pktdelay_pkts")) {
+		name = cf_next(p);
+		expect_uint(p, 0, UINT32_MAX);
+		cf_warn(p, &name.loc, "'set limit %s' is ignored", name.s);
+		return;
+	}
 	cf_unexpected(p, t, "'states', 'src-nodes', 'tables', "
-		      "'table-entries', 'rules' or 'rulesets'");
+		      "'table-entries', 'rules', 'rulesets', 'frags' or "
+		      "'anchors'");
 }
 
 static unsigned int parse_timeout_name(struct cf_parser *p)
@@ -326,15 +345,155 @@ static unsigned long expect_timeout(struct cf_parser *p, unsigned int to)
 
 static void timeout_item(struct cf_parser *p, void *ctx)
 {
-	unsigned int to = parse_timeout_name(p);
+	struct cf_tok *t = cf_peek(p);
+	struct cf_tok name;
+	unsigned int to;
+
+	if (is_kw(t, "src.track")) {
+		name = cf_next(p);
+		expect_uint(p, 0, PFL_TIMEOUT_MAX);
+		cf_warn(p, &name.loc, "'set timeout %s' is ignored", name.s);
+		return;
+	}
+	to = parse_timeout_name(p);
+	*(bool *)ctx = true;
 
 	p->conf->opts.timeouts[to] = expect_timeout(p, to);
+}
+
+/*
+ * pf's options that mean nothing to pfl, and what each takes: accepted,
+ * with a warning, so that a pf.conf loads. NULL values: any word.
+ */
+static const char *const debug_levels[] = {
+	"none", "urgent", "misc", "loud", "emerg", "alert", "crit", "err",
+	"warning", "notice", "info", "debug", NULL,
+};
+static const char *const state_policies[] = { "if-bound", "floating", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
+static const char *const syncookie_modes[] = {
+	"never", "always", "adaptive", NULL,
+};
+
+enum ign_arg { IGN_WORD, IGN_STRING, IGN_NUMBER, IGN_NONE, IGN_STATEOPTS,
+	       IGN_REASSEMBLE, IGN_SYNCOOKIES };
+
+static const struct {
+	const char *name;
+	enum ign_arg arg;
+	const char *const *values;
+} ignored_opts[] = {
+	{ "optimization", IGN_WORD, NULL },
+	{ "ruleset-optimization", IGN_WORD, NULL },
+	{ "loginterface", IGN_WORD, NULL },
+	{ "debug", IGN_WORD, debug_levels },
+	{ "fingerprints", IGN_STRING, NULL },
+	{ "hostid", IGN_NUMBER, NULL },
+	{ "state-policy", IGN_WORD, state_policies },
+	{ "require-order", IGN_WORD, yes_no },
+	{ "keepcounters", IGN_NONE, NULL },
+	{ "state-defaults", IGN_STATEOPTS, NULL },
+	{ "reassemble", IGN_REASSEMBLE, NULL },
+	{ "syncookies", IGN_SYNCOOKIES, NULL },
+};
+
+static void expect_one_of(struct cf_parser *p, const char *const *values)
+{
+	struct cf_tok t = expect_tt(p, CF_WORD, "a value");
+	char what[256];
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; values && values[i]; i++)
+		if (!strcmp(t.s, values[i]))
+			return;
+	if (!values)
+		return;
+	for (i = 0; values[i] && n < sizeof(what); i++)
+		n += snprintf(what + n, sizeof(what) - n, "%s'%s'",
+			      !i ? "" : values[i + 1] ? ", " : " or ",
+			      values[i]);
+	cf_unexpected(p, &t, what);
+}
+
+/* The rest of a parenthesised list, after the "(": its tokens, unchecked
+ * (pf's option lists of options pfl ignores).
+ */
+static void skip_parens(struct cf_parser *p)
+{
+	unsigned int depth = 1;
+	struct cf_tok t;
+
+	while (depth) {
+		t = cf_next(p);
+		if (t.t == CF_EOF)
+			cf_unexpected(p, &t, "')'");
+		if (t.t == CF_LPAREN)
+			depth++;
+		else if (t.t == CF_RPAREN)
+			depth--;
+	}
+}
+
+/* The value of an ignored option; false when @t is not one. */
+static bool ignored_option(struct cf_parser *p, const struct cf_tok *t)
+{
+	unsigned long v;
+	struct cf_tok n;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ignored_opts); i++)
+		if (is_kw(t, ignored_opts[i].name))
+			break;
+	if (i == ARRAY_SIZE(ignored_opts))
+		return false;
+	cf_next(p);
+	switch (ignored_opts[i].arg) {
+	case IGN_WORD:
+		if (!ignored_opts[i].values)
+			expect_value(p, "a value");
+		else
+			expect_one_of(p, ignored_opts[i].values);
+		break;
+	case IGN_STRING:
+		expect_value(p, "a quoted file name");
+		break;
+	case IGN_NUMBER:
+		n = expect_value(p, "a number");
+		if (cf_parse_uint(n.s, UINT32_MAX, &v) &&
+		    (strncmp(n.s, "0x", 2) || !n.s[2] ||
+		     strspn(n.s + 2, "0123456789abcdefABCDEF") !=
+		     strlen(n.s + 2) || strlen(n.s + 2) > 8))
+			cf_error(p, &n.loc, "expected a number, got %s",
+				 cf_tok_desc(p, &n));
+		break;
+	case IGN_NONE:
+		break;
+	case IGN_STATEOPTS:
+		/* "set state-defaults pflow, no-sync, tcp.first 30, ..." */
+		while (!at_eol(p))
+			if (cf_next(p).t == CF_LPAREN)
+				skip_parens(p);
+		break;
+	case IGN_REASSEMBLE:
+		expect_one_of(p, yes_no);
+		accept_kw(p, "no-df");
+		break;
+	case IGN_SYNCOOKIES:
+		expect_one_of(p, syncookie_modes);
+		if (accept_tt(p, CF_LPAREN))
+			skip_parens(p);
+		break;
+	}
+	cf_warn(p, &t->loc, "'set %s' is ignored", t->s);
+	return true;
 }
 
 static void parse_set(struct cf_parser *p)
 {
 	struct cf_tok t = *cf_peek(p);
 	struct pfl_conf *c = p->conf;
+	bool set = false;
 
 	if (accept_kw(p, "skip")) {
 		expect_kw(p, "on");
@@ -349,32 +508,24 @@ static void parse_set(struct cf_parser *p)
 			cf_unexpected(p, cf_peek(p), "'drop' or 'return'");
 		c->opts_set |= PFL_CONF_SET_BLOCK_POLICY;
 	} else if (accept_kw(p, "limit")) {
-		parse_list(p, limit_item, NULL, 0);
-		c->opts_set |= PFL_CONF_SET_LIMIT;
+		/* only pfl's limits count: pf's others are ignored */
+		parse_list(p, limit_item, &set, 0);
+		if (set)
+			c->opts_set |= PFL_CONF_SET_LIMIT;
 	} else if (accept_kw(p, "timeout")) {
-		parse_list(p, timeout_item, NULL, 0);
-		c->opts_set |= PFL_CONF_SET_TIMEOUT;
-	} else if (accept_kw(p, "optimization") ||
-		   accept_kw(p, "ruleset-optimization")) {
-		expect_tt(p, CF_WORD, "a value");
-		cf_warn(p, &t.loc, "'set %s' is ignored", t.s);
-	} else {
-		cf_unexpected(p, &t, "'skip', 'block-policy', 'limit', "
-			      "'timeout', 'optimization' or "
-			      "'ruleset-optimization'");
+		parse_list(p, timeout_item, &set, 0);
+		if (set)
+			c->opts_set |= PFL_CONF_SET_TIMEOUT;
+	} else if (!ignored_option(p, &t)) {
+		cf_unexpected(p, &t, "a pf option ('skip', 'block-policy', "
+			      "'limit', 'timeout', 'loginterface', ...)");
 	}
 }
 
 /* --- table ------------------------------------------------------------ */
 
 static void table_add(struct cf_parser *p, struct cf_vec *v, const char *s,
-		      bool neg, const struct cf_loc *loc)
-{
-	struct pfl_table_entry e;
-
-	cf_table_entry(p, s, neg, loc, &e);
-	cf_vec_push(p, v, &e, sizeof(e));
-}
+		      bool neg, const struct cf_loc *loc);
 
 static void table_entry_item(struct cf_parser *p, void *ctx)
 {
@@ -385,6 +536,40 @@ static void table_entry_item(struct cf_parser *p, void *ctx)
 		cf_unexpected(p, cf_peek(p), "an address");
 	t = expect_value(p, "an address");
 	table_add(p, ctx, t.s, neg, &t.loc);
+}
+
+/* An entry: an address or network, or the addresses of "self", IF or
+ * IF:network when the table is loaded, as pfctl does.
+ */
+static void table_add(struct cf_parser *p, struct cf_vec *v, const char *s,
+		      bool neg, const struct cf_loc *loc)
+{
+	struct cf_vec addrs = { 0 };
+	struct pfl_table_entry e;
+	struct cf_addr *a;
+	struct pfl_addr_def d;
+	struct cf_tok t = { .t = CF_WORD, .s = s, .loc = *loc };
+	unsigned int i;
+
+	if (cf_parse_net(s, &d) != -1 || (s[0] >= '0' && s[0] <= '9') ||
+	    strchr(s, '/')) {
+		cf_table_entry(p, s, neg, loc, &e);
+		cf_vec_push(p, v, &e, sizeof(e));
+		return;
+	}
+	if (!strcmp(s, "self"))
+		cf_self_addrs(p, loc, &addrs);
+	else
+		cf_parse_host_word(p, &t, neg, &addrs);
+	for (i = 0; i < addrs.n; i++) {
+		a = (struct cf_addr *)addrs.v + i;
+		memset(&e, 0, sizeof(e));
+		e.family = a->def.family;
+		e.prefix = a->def.prefix;
+		e.neg = neg;
+		memcpy(e.addr, a->def.addr.b, 16);
+		cf_vec_push(p, v, &e, sizeof(e));
+	}
 }
 
 /* A table file: entries separated by white space, "#" comments. */
@@ -480,6 +665,9 @@ static void parse_table(struct cf_parser *p)
 			flags |= PFL_TABLE_F_PERSIST;
 		} else if (accept_kw(p, "const")) {
 			flags |= PFL_TABLE_F_CONST;
+		} else if (accept_kw(p, "counters")) {
+			/* per-entry statistics */
+			cf_warn(p, &t.loc, "'counters' is ignored");
 		} else if (accept_kw(p, "file")) {
 			t = expect_tt(p, CF_STRING, "a quoted file name");
 			table_file(p, &t, &v);
@@ -493,8 +681,8 @@ static void parse_table(struct cf_parser *p)
 				table_entry_item(p, &v);
 			}
 		} else {
-			cf_unexpected(p, &t, "'persist', 'const', '{', 'file' "
-				      "or end of line");
+			cf_unexpected(p, &t, "'persist', 'const', 'counters', "
+				      "'{', 'file' or end of line");
 		}
 	}
 	if (c->ntables == p->tables_cap) {
@@ -1105,6 +1293,16 @@ static void parse_stmt(struct cf_parser *p)
 		cf_next(p);
 		parse_include(p);
 		return;
+	} else if (is_kw(&t, "no")) {
+		/* "no nat ...", "no rdr ...", "no binat ..." */
+		struct cf_tok *w;
+
+		cf_next(p);
+		w = cf_peek(p);
+		if (w->t == CF_WORD && cf_is_unsupported(w->s))
+			cf_error(p, &t.loc, "'no %s' is not supported yet",
+				 w->s);
+		cf_unexpected(p, w, "'nat', 'rdr' or 'binat'");
 	} else if (!cf_is_unsupported(t.s)) {
 		cf_next(p);
 		if (cf_peek(p)->t != CF_EQ)
