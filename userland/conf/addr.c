@@ -149,9 +149,15 @@ static bool have_addr(struct cf_vec *out, unsigned int from,
 	return false;
 }
 
-/* The addresses (or, with @network, the networks) of interface @name. */
-static void if_addrs(struct cf_parser *p, const char *name, bool network,
-		     bool neg, const struct cf_loc *loc, struct cf_vec *out)
+/*
+ * The addresses (or, with @network, the networks but link-local ones) of
+ * interface @name, of
+ * family @family (0: both), appended to @out; how many. An unknown
+ * interface is an error.
+ */
+unsigned int cf_if_addrs(struct cf_parser *p, const char *name,
+			 bool network, bool neg, int family,
+			 const struct cf_loc *loc, struct cf_vec *out)
 {
 	unsigned int first = out->n;
 	struct ifaddrs *i;
@@ -165,7 +171,15 @@ static void if_addrs(struct cf_parser *p, const char *name, bool network,
 		int af = i->ifa_addr ? i->ifa_addr->sa_family : 0;
 
 		if (strcmp(i->ifa_name, name) ||
-		    (af != AF_INET && af != AF_INET6))
+		    (af != AF_INET && af != AF_INET6) ||
+		    (family && af != family))
+			continue;
+		/* IF:network leaves link-local networks out, as pfctl's
+		 * ifa_lookup() does: every interface has fe80::/64.
+		 */
+		if (network && af == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)
+					   i->ifa_addr)->sin6_addr))
 			continue;
 		memset(&a, 0, sizeof(a));
 		a.loc = *loc;
@@ -186,7 +200,25 @@ static void if_addrs(struct cf_parser *p, const char *name, bool network,
 		if (!have_addr(out, first, &a))
 			cf_vec_push(p, out, &a, sizeof(a));
 	}
-	if (out->n == first)
+	return out->n - first;
+}
+
+bool cf_if_is_loopback(struct cf_parser *p, const char *name,
+		       const struct cf_loc *loc)
+{
+	struct ifaddrs *i;
+
+	load_ifaddrs(p, loc);
+	for (i = p->ifa; i; i = i->ifa_next)
+		if (!strcmp(i->ifa_name, name) && (i->ifa_flags & IFF_LOOPBACK))
+			return true;
+	return false;
+}
+
+static void if_addrs(struct cf_parser *p, const char *name, bool network,
+		     bool neg, const struct cf_loc *loc, struct cf_vec *out)
+{
+	if (!cf_if_addrs(p, name, network, neg, 0, loc, out))
 		cf_error(p, loc, "interface '%s' has no addresses", name);
 }
 

@@ -107,7 +107,7 @@ struct cf_parser {
 	struct cf_macro *macros;
 	struct cf_tok peek;
 	bool have_peek;
-	bool in_string;		/* lexing a quoted string */
+	bool raw;		/* in a string or comment: only "\" NL joins */
 	struct pfl_conf *conf;
 	unsigned int rules_cap;
 	unsigned int tables_cap;
@@ -198,6 +198,11 @@ int cf_parse_net(const char *s, struct pfl_addr_def *a);
 void cf_table_entry(struct cf_parser *p, const char *s, bool neg,
 		    const struct cf_loc *loc, struct pfl_table_entry *e);
 void cf_free_ifaddrs(struct cf_parser *p);
+unsigned int cf_if_addrs(struct cf_parser *p, const char *name,
+			 bool network, bool neg, int family,
+			 const struct cf_loc *loc, struct cf_vec *out);
+bool cf_if_is_loopback(struct cf_parser *p, const char *name,
+		       const struct cf_loc *loc);
 void cf_self_addrs(struct cf_parser *p, const struct cf_loc *loc,
 		   struct cf_vec *out);
 

@@ -294,15 +294,16 @@ static struct cf_src *cur(struct cf_parser *p)
 
 /*
  * A "\" at the end of a line joins the next; so does one followed by
- * blanks and a comment ("0.0.0.0/8 \ # this network"), outside strings.
+ * blanks and a comment ("0.0.0.0/8 \ # this network"), outside strings
+ * and comments (@raw).
  */
-static void skip_continuations(struct cf_src *s, bool in_string)
+static void skip_continuations(struct cf_src *s, bool raw)
 {
 	size_t i;
 
 	while (s->pos + 1 < s->len && s->buf[s->pos] == '\\') {
 		i = s->pos + 1;
-		if (!in_string) {
+		if (!raw) {
 			while (i < s->len && (s->buf[i] == ' ' ||
 					      s->buf[i] == '\t' ||
 					      s->buf[i] == '\r'))
@@ -323,7 +324,7 @@ static int peekc(struct cf_parser *p)
 {
 	struct cf_src *s = cur(p);
 
-	skip_continuations(s, p->in_string);
+	skip_continuations(s, p->raw);
 	if (s->pos >= s->len)
 		return EOF;
 	return (unsigned char)s->buf[s->pos];
@@ -333,7 +334,7 @@ static void here(struct cf_parser *p, struct cf_loc *loc)
 {
 	struct cf_src *s = cur(p);
 
-	skip_continuations(s, p->in_string);
+	skip_continuations(s, p->raw);
 	if (s->macro) {
 		*loc = s->at;
 		return;
@@ -348,7 +349,7 @@ static int getch(struct cf_parser *p)
 	struct cf_src *s = cur(p);
 	int c;
 
-	skip_continuations(s, p->in_string);
+	skip_continuations(s, p->raw);
 	if (s->pos >= s->len)
 		return EOF;
 	c = (unsigned char)s->buf[s->pos++];
@@ -385,11 +386,11 @@ static void lex_string(struct cf_parser *p, struct cf_tok *t, int quote)
 	size_t n = 0;
 	int c;
 
-	p->in_string = true;
+	p->raw = true;
 	for (;;) {
 		c = getch(p);
 		if (c == EOF || c == 0) {
-			p->in_string = false;
+			p->raw = false;
 			cf_error(p, &t->loc, "unterminated string");
 		}
 		if (c == quote)
@@ -400,12 +401,12 @@ static void lex_string(struct cf_parser *p, struct cf_tok *t, int quote)
 				  peekc(p) == ' ' || peekc(p) == '\t'))
 			c = getch(p);
 		if (n + 1 >= sizeof(buf)) {
-			p->in_string = false;
+			p->raw = false;
 			cf_error(p, &t->loc, "string too long");
 		}
 		buf[n++] = c;
 	}
-	p->in_string = false;
+	p->raw = false;
 	t->t = CF_STRING;
 	t->s = cf_strndup(p, buf, n);
 }
@@ -516,8 +517,11 @@ static void lex(struct cf_parser *p, struct cf_tok *t)
 		    c == '\v') {
 			getch(p);
 		} else if (c == '#') {
+			/* a comment's "\ # ..." joins nothing */
+			p->raw = true;
 			while (peekc(p) != '\n' && peekc(p) != EOF)
 				getch(p);
+			p->raw = false;
 		} else if (c == '$') {
 			lex_macro(p);
 		} else {

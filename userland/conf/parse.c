@@ -5,7 +5,7 @@
  * rule defs. The whole grammar is here, in pf.conf's terms:
  *
  * ruleset   = { [ stmt ] NL }
- * stmt      = macro | include | option | table | rule
+ * stmt      = macro | include | option | table | rule | antispoof
  *           | "no" ( "nat" | "rdr" | "binat" ) ...	(not supported yet)
  * macro     = NAME "=" VALUE { VALUE }
  * include   = "include" STRING
@@ -47,6 +47,8 @@
  *           | "max-src-conn-rate" N "/" SECONDS
  *           | "overload" "<" NAME ">" [ "flush" [ "global" ] ]
  *           | TIMEOUT N
+ * antispoof = "antispoof" { "log" | "quick" } "for" list(IF)
+ *             [ "inet" | "inet6" ] [ "label" STRING ]
  * list(X)   = X | "{" list(X) { [","] list(X) } "}"
  *
  * Lists and state options may span lines; everything else ends at the
@@ -67,7 +69,7 @@
  */
 static const char *const unsupported[] = {
 	"nat-to", "rdr-to", "binat-to", "af-to", "queue", "route-to",
-	"reply-to", "dup-to", "anchor", "load", "scrub", "antispoof", "user",
+	"reply-to", "dup-to", "anchor", "load", "scrub", "user",
 	"group", "os", "tos", "prio", "set-tos", "set-prio", "probability",
 	"rtable", "synproxy", "modulate", "sloppy", "allow-opts", "once",
 	"received-on", "no-route", "urpf-failed", "route", "nat", "rdr",
@@ -1270,6 +1272,102 @@ static void parse_rule(struct cf_parser *p)
 	cf_expand_rule(p, r);
 }
 
+/* --- antispoof ------------------------------------------------------- */
+
+struct antispoof_if {
+	char name[PFL_IFNAMSIZ];
+	struct cf_loc loc;
+};
+
+static void antispoof_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_tok t = *cf_peek(p);
+	struct antispoof_if i = { .loc = t.loc };
+
+	if (t.t == CF_LPAREN)
+		cf_error(p, &t.loc, "'antispoof for (IF)' is not supported yet");
+	t = expect_value(p, "an interface name");
+	if (!cf_is_word(t.s))
+		cf_error(p, &t.loc, "bad interface name %s",
+			 cf_tok_desc(p, &t));
+	copy_name(p, i.name, sizeof(i.name), &t, "interface name");
+	cf_vec_push(p, ctx, &i, sizeof(i));
+}
+
+/* A "block drop in" rule of an antispoof statement, from @tmpl. */
+static struct cf_rule *antispoof_rule(struct cf_parser *p,
+				      const struct cf_rule *tmpl)
+{
+	struct cf_rule *r = cf_alloc(p, sizeof(*r));
+
+	memcpy(&r->tmpl, &tmpl->tmpl, sizeof(r->tmpl));
+	r->loc = tmpl->loc;
+	r->mode_loc = tmpl->loc;
+	return r;
+}
+
+/*
+ * antispoof [log] [quick] for ifspec [inet | inet6] [label STRING], after
+ * "antispoof", expanded as pfctl does, for each interface IF:
+ *	block drop in on ! IF from IF:network to any
+ * and, unless IF is a loopback interface,
+ *	block drop in from IF to any
+ * with the interface's networks and addresses of the family, if given,
+ * looked up now; a rule without any is left out. Always "drop", whatever
+ * "set block-policy" says, as in pf.
+ */
+static void parse_antispoof(struct cf_parser *p, const struct cf_tok *kw)
+{
+	struct cf_rule tmpl = { .loc = kw->loc };
+	struct cf_vec ifs = { 0 };
+	struct cf_if neg = { .neg = true };
+	struct antispoof_if *i;
+	struct cf_rule *r;
+	struct cf_tok t;
+	unsigned int n;
+
+	tmpl.tmpl.action = PFL_ACT_BLOCK;
+	tmpl.tmpl.block_mode = PFL_BLOCK_DROP;
+	tmpl.tmpl.dirs = PFL_DIRS_IN;
+	for (;;) {
+		if (accept_kw(p, "log")) {
+			tmpl.tmpl.flags |= PFL_RULE_F_LOG;
+			if (cf_peek(p)->t == CF_LPAREN)
+				cf_error(p, &cf_peek(p)->loc,
+					 "'log (...)' is not supported yet");
+		} else if (accept_kw(p, "quick")) {
+			tmpl.tmpl.flags |= PFL_RULE_F_QUICK;
+		} else {
+			break;
+		}
+	}
+	expect_kw(p, "for");
+	parse_list(p, antispoof_item, &ifs, 0);
+	if (accept_kw(p, "inet"))
+		tmpl.tmpl.family = AF_INET;
+	else if (accept_kw(p, "inet6"))
+		tmpl.tmpl.family = AF_INET6;
+	if (accept_kw(p, "label")) {
+		t = expect_value(p, "a quoted label");
+		copy_name(p, tmpl.tmpl.label, PFL_LABEL_SIZE, &t, "label");
+	}
+	for (n = 0; n < ifs.n; n++) {
+		i = (struct antispoof_if *)ifs.v + n;
+		r = antispoof_rule(p, &tmpl);
+		snprintf(neg.name, sizeof(neg.name), "%s", i->name);
+		cf_vec_push(p, &r->ifs, &neg, sizeof(neg));
+		if (cf_if_addrs(p, i->name, true, false, tmpl.tmpl.family,
+				&i->loc, &r->src))
+			cf_expand_rule(p, r);
+		if (cf_if_is_loopback(p, i->name, &i->loc))
+			continue;
+		r = antispoof_rule(p, &tmpl);
+		if (cf_if_addrs(p, i->name, false, false, tmpl.tmpl.family,
+				&i->loc, &r->src))
+			cf_expand_rule(p, r);
+	}
+}
+
 /* --- statements ------------------------------------------------------- */
 
 static void parse_stmt(struct cf_parser *p)
@@ -1289,6 +1387,9 @@ static void parse_stmt(struct cf_parser *p)
 	} else if (is_kw(&t, "table")) {
 		cf_next(p);
 		parse_table(p);
+	} else if (is_kw(&t, "antispoof")) {
+		cf_next(p);
+		parse_antispoof(p, &t);
 	} else if (is_kw(&t, "include")) {
 		cf_next(p);
 		parse_include(p);
