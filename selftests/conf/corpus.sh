@@ -99,8 +99,8 @@ load() {
 }
 
 # census FILE: each construct that stops FILE loading, one a line, in
-# $tmp/census: a copy's reported line (and the lines it continues into)
-# is blanked until the copy loads or fails otherwise.
+# $tmp/census: the statement of a copy's reported line (the lines "\"
+# joins) is blanked until the copy loads or fails otherwise.
 census() {
 	local i line what
 
@@ -116,9 +116,13 @@ census() {
 		fi
 		line=${what%% *}
 		echo "${what#* }" >>"$tmp/census"
-		awk -v l="$line" 'NR >= l && go != 0 { c = /\\$/; $0 = ""; \
-			go = c } NR == l - 1 { go = 1 } { print }' \
-			.census.conf >"$tmp/c" && cp "$tmp/c" .census.conf
+		# the whole statement: back over lines that end in "\",
+		# forward while they do
+		awk -v l="$line" '{ a[NR] = $0 } END {
+			s = l; while (s > 1 && a[s - 1] ~ /\\$/) s--
+			e = l; while (e < NR && a[e] ~ /\\$/) e++
+			for (i = 1; i <= NR; i++) print (i < s || i > e) ? a[i] : ""
+		}' .census.conf >"$tmp/c" && cp "$tmp/c" .census.conf
 	done
 }
 
@@ -155,6 +159,9 @@ for f in "${files[@]}"; do
 		: >"$tmp/census"
 		census "$f"
 		sort -u "$tmp/census" >>"$tmp/blockers"
+		[ -s "$tmp/census" ] &&
+			echo "#   blockers: $(sort -u "$tmp/census" |
+					 paste -sd, | sed 's/,/, /g')"
 	fi
 done
 echo "# $loaded of ${#files[@]} files load"

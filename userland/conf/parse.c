@@ -17,7 +17,8 @@
  * ignored   = ( "optimization" | "ruleset-optimization" | "loginterface"
  *             | "debug" | "state-policy" | "require-order" ) WORD
  *           | "fingerprints" STRING | "hostid" N | "keepcounters"
- *           | "state-defaults" TOKENS | "reassemble" WORD [ "no-df" ]
+ *           | "state-defaults" ( "pflow" | "no-sync" ) { "," ... }
+ *           | "reassemble" WORD [ "no-df" ]
  *           | "syncookies" WORD [ "(" TOKENS ")" ]
  * limit     = ( "states" | "src-nodes" | "tables" | "table-entries"
  *             | "rules" | "rulesets" | "frags" | "anchors" ) N
@@ -371,7 +372,8 @@ static const char *const debug_levels[] = {
 	"none", "urgent", "misc", "loud", "emerg", "alert", "crit", "err",
 	"warning", "notice", "info", "debug", NULL,
 };
-static const char *const state_policies[] = { "if-bound", "floating", NULL };
+/* pfl's states are floating: "if-bound" would bind them to interfaces */
+static const char *const state_policies[] = { "floating", NULL };
 static const char *const yes_no[] = { "yes", "no", NULL };
 static const char *const syncookie_modes[] = {
 	"never", "always", "adaptive", NULL,
@@ -452,6 +454,11 @@ static bool ignored_option(struct cf_parser *p, const struct cf_tok *t)
 	cf_next(p);
 	switch (ignored_opts[i].arg) {
 	case IGN_WORD:
+		if (ignored_opts[i].values == state_policies &&
+		    is_kw(cf_peek(p), "if-bound"))
+			cf_error(p, &cf_peek(p)->loc,
+				 "'set state-policy if-bound' is not "
+				 "supported yet");
 		if (!ignored_opts[i].values)
 			expect_value(p, "a value");
 		else
@@ -472,10 +479,15 @@ static bool ignored_option(struct cf_parser *p, const struct cf_tok *t)
 	case IGN_NONE:
 		break;
 	case IGN_STATEOPTS:
-		/* "set state-defaults pflow, no-sync, tcp.first 30, ..." */
-		while (!at_eol(p))
-			if (cf_next(p).t == CF_LPAREN)
-				skip_parens(p);
+		/* "set state-defaults pflow, no-sync": only what changes
+		 * nothing pfl enforces (limits, timeouts and if-bound do)
+		 */
+		do {
+			n = expect_tt(p, CF_WORD, "'pflow' or 'no-sync'");
+			if (strcmp(n.s, "pflow") && strcmp(n.s, "no-sync"))
+				cf_error(p, &n.loc, "'set state-defaults %s' "
+					 "is not supported yet", n.s);
+		} while (accept_tt(p, CF_COMMA));
 		break;
 	case IGN_REASSEMBLE:
 		expect_one_of(p, yes_no);
