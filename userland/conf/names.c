@@ -178,6 +178,13 @@ static const struct {
 	{ "icmp", IPPROTO_ICMP }, { "icmp6", IPPROTO_ICMPV6 },
 };
 
+static const struct {
+	const char *name;
+	unsigned char proto;
+} bsd_proto_names[] = {
+	{ "carp", 112 }, { "pfsync", 240 },
+};
+
 int cf_proto_by_name(const char *name)
 {
 	struct protoent *pe;
@@ -191,7 +198,13 @@ int cf_proto_by_name(const char *name)
 			return proto_names[i].proto;
 	pe = getprotobyname(name);
 	endprotoent();
-	return pe ? pe->p_proto : -1;
+	if (pe)
+		return pe->p_proto;
+	/* the BSDs' /etc/protocols names Linux's lacks (112 is vrrp) */
+	for (i = 0; i < ARRAY_SIZE(bsd_proto_names); i++)
+		if (!strcmp(bsd_proto_names[i].name, name))
+			return bsd_proto_names[i].proto;
+	return -1;
 }
 
 const char *cf_proto_name(unsigned int proto, char *buf, size_t len)
