@@ -284,6 +284,9 @@ void cf_parse_host_word(struct cf_parser *p, const struct cf_tok *t,
 
 	memset(&a, 0, sizeof(a));
 	a.loc = t->loc;
+	if (strchr(t->s, '%'))
+		cf_error(p, &t->loc, "'%s': scoped addresses are not "
+			 "supported yet", t->s);
 	ret = cf_parse_net(t->s, &a.def);
 	if (ret == -2)
 		cf_error(p, &t->loc, "bad prefix length in '%s'", t->s);
@@ -306,6 +309,78 @@ void cf_parse_host_word(struct cf_parser *p, const struct cf_tok *t,
 		 "'%s': host names are not supported; use an address", t->s);
 }
 
+typedef unsigned __int128 u128;
+
+static u128 addr_num(const union pfl_addr *a, unsigned int bits)
+{
+	u128 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < bits / 8; i++)
+		v = v << 8 | a->b[i];
+	return v;
+}
+
+static void num_addr(u128 v, unsigned int bits, union pfl_addr *a)
+{
+	unsigned int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = bits / 8; i-- > 0; v >>= 8)
+		a->b[i] = v & 0xff;
+}
+
+/*
+ * pf's address range "LO - HI", as the networks that cover exactly it
+ * (192.0.2.1 - 192.0.2.10: .1/32 .2/31 .4/30 .8/31 .10/32), each a list
+ * item: the same addresses match. "! LO - HI" is not the same as a list
+ * of negated networks, and is not supported yet.
+ */
+void cf_parse_range(struct cf_parser *p, const struct cf_tok *lo,
+		    const struct cf_tok *hi, bool neg, struct cf_vec *out)
+{
+	struct cf_addr a, b;
+	unsigned int bits, k;
+	u128 v, end, size;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (neg)
+		cf_error(p, &lo->loc, "'! %s - %s': negated address ranges "
+			 "are not supported yet", lo->s, hi->s);
+	if (strchr(lo->s, '/') || cf_parse_net(lo->s, &a.def))
+		cf_error(p, &lo->loc, "bad address '%s'", lo->s);
+	if (strchr(hi->s, '/') || cf_parse_net(hi->s, &b.def))
+		cf_error(p, &hi->loc, "bad address '%s'", hi->s);
+	if (a.def.family != b.def.family)
+		cf_error(p, &hi->loc, "address range '%s - %s' mixes IPv4 and "
+			 "IPv6", lo->s, hi->s);
+	bits = a.def.family == AF_INET ? 32 : 128;
+	v = addr_num(&a.def.addr, bits);
+	end = addr_num(&b.def.addr, bits);
+	if (v > end)
+		cf_error(p, &lo->loc, "address range '%s - %s' is empty",
+			 lo->s, hi->s);
+	for (;;) {
+		/* the largest aligned block from v that ends by end */
+		for (k = 0; k < bits; k++) {
+			size = (u128)1 << (k + 1);
+			if ((v & (size - 1)) || v + (size - 1) > end ||
+			    v + (size - 1) < v)
+				break;
+		}
+		a.loc = lo->loc;
+		a.def.type = PFL_ADDR_NET;
+		a.def.prefix = bits - k;
+		num_addr(v, bits, &a.def.addr);
+		cf_vec_push(p, out, &a, sizeof(a));
+		size = k == 128 ? 0 : (u128)1 << k;
+		if (v + (size - 1) >= end || !size)
+			break;
+		v += size;
+	}
+}
+
 void cf_table_entry(struct cf_parser *p, const char *s, bool neg,
 		    const struct cf_loc *loc, struct pfl_table_entry *e)
 {
@@ -313,6 +388,9 @@ void cf_table_entry(struct cf_parser *p, const char *s, bool neg,
 	int ret;
 
 	memset(&a, 0, sizeof(a));
+	if (strchr(s, '%'))
+		cf_error(p, loc, "'%s': scoped addresses are not supported yet",
+			 s);
 	ret = cf_parse_net(s, &a);
 	if (ret == -2)
 		cf_error(p, loc, "bad prefix length in '%s'", s);

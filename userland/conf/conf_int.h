@@ -192,6 +192,8 @@ _Noreturn void cf_unexpected(struct cf_parser *p, const struct cf_tok *t,
 		   const char *what);
 
 /* addr.c */
+void cf_parse_range(struct cf_parser *p, const struct cf_tok *lo,
+		    const struct cf_tok *hi, bool neg, struct cf_vec *out);
 void cf_parse_host_word(struct cf_parser *p, const struct cf_tok *t,
 			bool neg, struct cf_vec *out);
 int cf_parse_net(const char *s, struct pfl_addr_def *a);

@@ -37,6 +37,7 @@
  * hostport  = list(host) [ "port" list(port) ] | "port" list(port)
  * host      = "any" | [ "!" ] ( "self" | "<" NAME ">" | "(" IF ")"
  *                             | ADDRESS | IF | IF ":network" )
+ *           | ADDRESS "-" ADDRESS
  * port      = [ "=" | "!=" | "<" | "<=" | ">" | ">=" ] PORT
  *           | PORT ( "><" | "<>" ) PORT | PORT ":" PORT
  * ruleopt   = "flags" ( F "/" M | "/" M | "any" )
@@ -782,6 +783,14 @@ static void host_item(struct cf_parser *p, void *ctx)
 				 strcmp(t.s, "self") &&
 				 !cf_is_unsupported(t.s))) {
 		cf_next(p);
+		if (is_kw(cf_peek(p), "-")) {
+			struct cf_tok hi;
+
+			cf_next(p);
+			hi = expect_value(p, "an address");
+			cf_parse_range(p, &t, &hi, neg, out);
+			return;
+		}
 		/* may stand for several: an interface's addresses */
 		cf_parse_host_word(p, &t, neg, out);
 		return;
