@@ -224,6 +224,7 @@ const char *cf_proto_name(unsigned int proto, char *buf, size_t len);
 int cf_service_by_name(const char *name, unsigned int proto);
 int cf_parse_uint(const char *s, unsigned long max, unsigned long *out);
 bool cf_is_word(const char *s);
+bool cf_is_ifname(const char *s);
 bool cf_word_char(int c);
 
 #endif /* _PFL_CONF_INT_H */

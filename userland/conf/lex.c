@@ -411,15 +411,76 @@ static void lex_string(struct cf_parser *p, struct cf_tok *t, int quote)
 	t->s = cf_strndup(p, buf, n);
 }
 
+/* A word "/" may join across blanks: a number, an address or flags. */
+static bool slash_joins(const char *buf, size_t n)
+{
+	size_t i, hex = 0, flags = 0;
+
+	for (i = 0; i < n; i++) {
+		hex += !!strchr("0123456789abcdefABCDEF:.", buf[i]);
+		flags += !!strchr("FSRPAUEW", buf[i]);
+	}
+	return n && (hex == n || flags == n);
+}
+
+/*
+ * pfctl's lexer ends words at "/", so pf takes "10.0.0.0 / 8",
+ * "flags S / SA" and "15 / 5" as it takes them unspaced: between two
+ * such words (see slash_joins()), blanks around a "/" are skipped, the
+ * words joined. The next characters are looked at in the current source
+ * only.
+ */
+static bool join_slash(struct cf_parser *p, const char *buf, size_t n)
+{
+	struct cf_src *s = cur(p);
+	bool slash = n && buf[n - 1] == '/';
+	size_t i = s->pos, j;
+
+	/* "flags / SA": the "/" alone */
+	if (!(slash && n == 1) && !slash_joins(buf, n - slash))
+		return false;
+	while (i < s->len && (s->buf[i] == ' ' || s->buf[i] == '\t'))
+		i++;
+	if (i == s->pos && slash)
+		return false;
+	if (!slash) {
+		if (i >= s->len || s->buf[i] != '/')
+			return false;
+		for (i++; i < s->len && (s->buf[i] == ' ' ||
+					 s->buf[i] == '\t'); i++)
+			;
+	}
+	/* and the word after it is one too */
+	for (j = i; j < s->len && cf_word_char((unsigned char)s->buf[j]); j++)
+		;
+	if (j == i || !slash_joins(s->buf + i, j - i))
+		return false;
+	/* blanks and "/" take a column each, on this line */
+	s->col += i - s->pos;
+	s->pos = i;
+	return true;
+}
+
 static void lex_word(struct cf_parser *p, struct cf_tok *t)
 {
 	char buf[CF_MAX_TOKEN];
 	size_t n = 0;
+	bool slash;
 
-	while (cf_word_char(peekc(p))) {
-		if (n + 1 >= sizeof(buf))
-			cf_error(p, &t->loc, "word too long");
-		buf[n++] = getch(p);
+	for (;;) {
+		while (cf_word_char(peekc(p))) {
+			if (n + 1 >= sizeof(buf))
+				cf_error(p, &t->loc, "word too long");
+			buf[n++] = getch(p);
+		}
+		slash = n && buf[n - 1] == '/';
+		if (!join_slash(p, buf, n))
+			break;
+		if (!slash) {
+			if (n + 1 >= sizeof(buf))
+				cf_error(p, &t->loc, "word too long");
+			buf[n++] = '/';
+		}
 	}
 	t->t = CF_WORD;
 	t->s = cf_strndup(p, buf, n);

@@ -245,6 +245,14 @@ int cf_service_by_name(const char *name, unsigned int proto)
 	return se ? ntohs(se->s_port) : -1;
 }
 
+/* An interface name: a word without "/", which Linux does not allow
+ * (and which would make "a/ b" read back as one word).
+ */
+bool cf_is_ifname(const char *s)
+{
+	return cf_is_word(s) && !strchr(s, '/');
+}
+
 /* A name that prints as one word and reads back as the same word. */
 bool cf_is_word(const char *s)
 {

@@ -288,7 +288,7 @@ static void skip_item(struct cf_parser *p, void *ctx)
 
 	if (strlen(t.s) >= PFL_IFNAMSIZ)
 		cf_error(p, &t.loc, "interface name too long: '%s'", t.s);
-	if (!cf_is_word(t.s))
+	if (!cf_is_ifname(t.s))
 		cf_error(p, &t.loc, "bad interface name %s",
 			 cf_tok_desc(p, &t));
 	for (i = 0; i < o->nskip; i++)
@@ -734,7 +734,7 @@ static void if_item(struct cf_parser *p, void *ctx)
 
 	if (strlen(t.s) >= PFL_IFNAMSIZ)
 		cf_error(p, &t.loc, "interface name too long: '%s'", t.s);
-	if (!cf_is_word(t.s))
+	if (!cf_is_ifname(t.s))
 		cf_error(p, &t.loc, "bad interface name %s",
 			 cf_tok_desc(p, &t));
 	snprintf(i.name, sizeof(i.name), "%s", t.s);
@@ -763,7 +763,7 @@ static void parse_dynif(struct cf_parser *p, char *ifname)
 {
 	struct cf_tok n = expect_value(p, "an interface name");
 
-	if (!cf_is_word(n.s))
+	if (!cf_is_ifname(n.s))
 		cf_error(p, &n.loc, "bad interface name %s",
 			 cf_tok_desc(p, &n));
 	if (strchr(n.s, ':'))
@@ -1308,7 +1308,7 @@ static void antispoof_item(struct cf_parser *p, void *ctx)
 	if (t.t == CF_LPAREN)
 		cf_error(p, &t.loc, "'antispoof for (IF)' is not supported yet");
 	t = expect_value(p, "an interface name");
-	if (!cf_is_word(t.s))
+	if (!cf_is_ifname(t.s))
 		cf_error(p, &t.loc, "bad interface name %s",
 			 cf_tok_desc(p, &t));
 	copy_name(p, i.name, sizeof(i.name), &t, "interface name");
