@@ -77,9 +77,9 @@ add_if() {
 # load FILE: pflctl -n -f FILE, creating the interfaces it asks for; the
 # first error line in $tmp/first.
 load() {
-	local i name
+	local name
 
-	for i in $(seq 1 32); do
+	for _ in $(seq 1 32); do
 		if "$PFLCTL" -n -f "$1" >/dev/null 2>"$tmp/err"; then
 			return 0
 		fi
@@ -102,10 +102,10 @@ load() {
 # $tmp/census: the statement of a copy's reported line (the lines "\"
 # joins) is blanked until the copy loads or fails otherwise.
 census() {
-	local i line what
+	local line what
 
 	cp "$1" .census.conf
-	for i in $(seq 1 200); do
+	for _ in $(seq 1 200); do
 		load .census.conf && return
 		what=$(sed -n "s/^[^:]*:\([0-9]*\):[0-9]*: '\(.*\)' is not supported yet$/\1 \2/p" \
 			"$tmp/first")
