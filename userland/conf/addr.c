@@ -31,6 +31,28 @@ static void mask_addr(union pfl_addr *a, unsigned int prefix,
 	}
 }
 
+/* pf's short IPv4 networks, "10/8", "172.16/12": missing bytes are 0. */
+static void pad_v4(char *buf, size_t size)
+{
+	size_t n = strlen(buf);
+	unsigned int dots = 0;
+	const char *s;
+
+	for (s = buf; *s; s++) {
+		if (*s == '.')
+			dots++;
+		else if (*s < '0' || *s > '9')
+			return;
+	}
+	if (!n || buf[n - 1] == '.' || dots >= 3 || n + (3 - dots) * 2 >= size)
+		return;
+	for (; dots < 3; dots++) {
+		buf[n++] = '.';
+		buf[n++] = '0';
+	}
+	buf[n] = 0;
+}
+
 /* "ADDR" or "ADDR/LEN". Host bits are cleared silently, as pf does.
  * Returns 0, -1 when @s is not an address, -2 for a bad prefix length.
  */
@@ -47,6 +69,8 @@ int cf_parse_net(const char *s, struct pfl_addr_def *a)
 	memcpy(buf, s, n);
 	buf[n] = 0;
 	memset(&a->addr, 0, sizeof(a->addr));
+	if (slash)
+		pad_v4(buf, sizeof(buf));
 	if (inet_pton(AF_INET, buf, &a->addr.v4) == 1) {
 		a->family = AF_INET;
 		bits = 32;
@@ -125,9 +149,15 @@ static bool have_addr(struct cf_vec *out, unsigned int from,
 	return false;
 }
 
-/* The addresses (or, with @network, the networks) of interface @name. */
-static void if_addrs(struct cf_parser *p, const char *name, bool network,
-		     bool neg, const struct cf_loc *loc, struct cf_vec *out)
+/*
+ * The addresses (or, with @network, the networks but link-local ones) of
+ * interface @name, of
+ * family @family (0: both), appended to @out; how many. An unknown
+ * interface is an error.
+ */
+unsigned int cf_if_addrs(struct cf_parser *p, const char *name,
+			 bool network, bool neg, int family,
+			 const struct cf_loc *loc, struct cf_vec *out)
 {
 	unsigned int first = out->n;
 	struct ifaddrs *i;
@@ -141,7 +171,15 @@ static void if_addrs(struct cf_parser *p, const char *name, bool network,
 		int af = i->ifa_addr ? i->ifa_addr->sa_family : 0;
 
 		if (strcmp(i->ifa_name, name) ||
-		    (af != AF_INET && af != AF_INET6))
+		    (af != AF_INET && af != AF_INET6) ||
+		    (family && af != family))
+			continue;
+		/* IF:network leaves link-local networks out, as pfctl's
+		 * ifa_lookup() does: every interface has fe80::/64.
+		 */
+		if (network && af == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)
+					   i->ifa_addr)->sin6_addr))
 			continue;
 		memset(&a, 0, sizeof(a));
 		a.loc = *loc;
@@ -162,8 +200,59 @@ static void if_addrs(struct cf_parser *p, const char *name, bool network,
 		if (!have_addr(out, first, &a))
 			cf_vec_push(p, out, &a, sizeof(a));
 	}
-	if (out->n == first)
+	return out->n - first;
+}
+
+bool cf_if_is_loopback(struct cf_parser *p, const char *name,
+		       const struct cf_loc *loc)
+{
+	struct ifaddrs *i;
+
+	load_ifaddrs(p, loc);
+	for (i = p->ifa; i; i = i->ifa_next)
+		if (!strcmp(i->ifa_name, name) && (i->ifa_flags & IFF_LOOPBACK))
+			return true;
+	return false;
+}
+
+static void if_addrs(struct cf_parser *p, const char *name, bool network,
+		     bool neg, const struct cf_loc *loc, struct cf_vec *out)
+{
+	if (!cf_if_addrs(p, name, network, neg, 0, loc, out))
 		cf_error(p, loc, "interface '%s' has no addresses", name);
+}
+
+/* "self" in a table: every address of every interface, now. */
+void cf_self_addrs(struct cf_parser *p, const struct cf_loc *loc,
+		   struct cf_vec *out)
+{
+	struct ifaddrs *i;
+	struct cf_addr a;
+	int af;
+
+	load_ifaddrs(p, loc);
+	for (i = p->ifa; i; i = i->ifa_next) {
+		af = i->ifa_addr ? i->ifa_addr->sa_family : 0;
+		if (af != AF_INET && af != AF_INET6)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.loc = *loc;
+		a.def.type = PFL_ADDR_NET;
+		a.def.family = af;
+		if (af == AF_INET) {
+			memcpy(&a.def.addr.v4, &((struct sockaddr_in *)
+			       i->ifa_addr)->sin_addr, 4);
+			a.def.prefix = 32;
+		} else {
+			memcpy(a.def.addr.b, &((struct sockaddr_in6 *)
+			       i->ifa_addr)->sin6_addr, 16);
+			a.def.prefix = 128;
+		}
+		if (!have_addr(out, 0, &a))
+			cf_vec_push(p, out, &a, sizeof(a));
+	}
+	if (!out->n)
+		cf_error(p, loc, "'self': this host has no addresses");
 }
 
 /* IF:MODIFIER; only :network is supported. */
@@ -195,6 +284,9 @@ void cf_parse_host_word(struct cf_parser *p, const struct cf_tok *t,
 
 	memset(&a, 0, sizeof(a));
 	a.loc = t->loc;
+	if (strchr(t->s, '%'))
+		cf_error(p, &t->loc, "'%s': scoped addresses are not "
+			 "supported yet", t->s);
 	ret = cf_parse_net(t->s, &a.def);
 	if (ret == -2)
 		cf_error(p, &t->loc, "bad prefix length in '%s'", t->s);
@@ -217,6 +309,78 @@ void cf_parse_host_word(struct cf_parser *p, const struct cf_tok *t,
 		 "'%s': host names are not supported; use an address", t->s);
 }
 
+typedef unsigned __int128 u128;
+
+static u128 addr_num(const union pfl_addr *a, unsigned int bits)
+{
+	u128 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < bits / 8; i++)
+		v = v << 8 | a->b[i];
+	return v;
+}
+
+static void num_addr(u128 v, unsigned int bits, union pfl_addr *a)
+{
+	unsigned int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = bits / 8; i-- > 0; v >>= 8)
+		a->b[i] = v & 0xff;
+}
+
+/*
+ * pf's address range "LO - HI", as the networks that cover exactly it
+ * (192.0.2.1 - 192.0.2.10: .1/32 .2/31 .4/30 .8/31 .10/32), each a list
+ * item: the same addresses match. "! LO - HI" is not the same as a list
+ * of negated networks, and is not supported yet.
+ */
+void cf_parse_range(struct cf_parser *p, const struct cf_tok *lo,
+		    const struct cf_tok *hi, bool neg, struct cf_vec *out)
+{
+	struct cf_addr a, b;
+	unsigned int bits, k;
+	u128 v, end, size;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (neg)
+		cf_error(p, &lo->loc, "'! %s - %s': negated address ranges "
+			 "are not supported yet", lo->s, hi->s);
+	if (strchr(lo->s, '/') || cf_parse_net(lo->s, &a.def))
+		cf_error(p, &lo->loc, "bad address '%s'", lo->s);
+	if (strchr(hi->s, '/') || cf_parse_net(hi->s, &b.def))
+		cf_error(p, &hi->loc, "bad address '%s'", hi->s);
+	if (a.def.family != b.def.family)
+		cf_error(p, &hi->loc, "address range '%s - %s' mixes IPv4 and "
+			 "IPv6", lo->s, hi->s);
+	bits = a.def.family == AF_INET ? 32 : 128;
+	v = addr_num(&a.def.addr, bits);
+	end = addr_num(&b.def.addr, bits);
+	if (v > end)
+		cf_error(p, &lo->loc, "address range '%s - %s' is empty",
+			 lo->s, hi->s);
+	for (;;) {
+		/* the largest aligned block from v that ends by end */
+		for (k = 0; k < bits; k++) {
+			size = (u128)1 << (k + 1);
+			if ((v & (size - 1)) || v + (size - 1) > end ||
+			    v + (size - 1) < v)
+				break;
+		}
+		a.loc = lo->loc;
+		a.def.type = PFL_ADDR_NET;
+		a.def.prefix = bits - k;
+		num_addr(v, bits, &a.def.addr);
+		cf_vec_push(p, out, &a, sizeof(a));
+		size = k == 128 ? 0 : (u128)1 << k;
+		if (v + (size - 1) >= end || !size)
+			break;
+		v += size;
+	}
+}
+
 void cf_table_entry(struct cf_parser *p, const char *s, bool neg,
 		    const struct cf_loc *loc, struct pfl_table_entry *e)
 {
@@ -224,6 +388,9 @@ void cf_table_entry(struct cf_parser *p, const char *s, bool neg,
 	int ret;
 
 	memset(&a, 0, sizeof(a));
+	if (strchr(s, '%'))
+		cf_error(p, loc, "'%s': scoped addresses are not supported yet",
+			 s);
 	ret = cf_parse_net(s, &a);
 	if (ret == -2)
 		cf_error(p, loc, "bad prefix length in '%s'", s);

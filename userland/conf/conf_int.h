@@ -107,6 +107,7 @@ struct cf_parser {
 	struct cf_macro *macros;
 	struct cf_tok peek;
 	bool have_peek;
+	bool raw;		/* in a string or comment: only "\" NL joins */
 	struct pfl_conf *conf;
 	unsigned int rules_cap;
 	unsigned int tables_cap;
@@ -191,12 +192,21 @@ _Noreturn void cf_unexpected(struct cf_parser *p, const struct cf_tok *t,
 		   const char *what);
 
 /* addr.c */
+void cf_parse_range(struct cf_parser *p, const struct cf_tok *lo,
+		    const struct cf_tok *hi, bool neg, struct cf_vec *out);
 void cf_parse_host_word(struct cf_parser *p, const struct cf_tok *t,
 			bool neg, struct cf_vec *out);
 int cf_parse_net(const char *s, struct pfl_addr_def *a);
 void cf_table_entry(struct cf_parser *p, const char *s, bool neg,
 		    const struct cf_loc *loc, struct pfl_table_entry *e);
 void cf_free_ifaddrs(struct cf_parser *p);
+unsigned int cf_if_addrs(struct cf_parser *p, const char *name,
+			 bool network, bool neg, int family,
+			 const struct cf_loc *loc, struct cf_vec *out);
+bool cf_if_is_loopback(struct cf_parser *p, const char *name,
+		       const struct cf_loc *loc);
+void cf_self_addrs(struct cf_parser *p, const struct cf_loc *loc,
+		   struct cf_vec *out);
 
 /* expand.c */
 void cf_expand_rule(struct cf_parser *p, struct cf_rule *r);
@@ -214,6 +224,7 @@ const char *cf_proto_name(unsigned int proto, char *buf, size_t len);
 int cf_service_by_name(const char *name, unsigned int proto);
 int cf_parse_uint(const char *s, unsigned long max, unsigned long *out);
 bool cf_is_word(const char *s);
+bool cf_is_ifname(const char *s);
 bool cf_word_char(int c);
 
 #endif /* _PFL_CONF_INT_H */

@@ -292,11 +292,29 @@ static struct cf_src *cur(struct cf_parser *p)
 	return p->src;
 }
 
-static void skip_continuations(struct cf_src *s)
+/*
+ * A "\" at the end of a line joins the next; so does one followed by
+ * blanks and a comment ("0.0.0.0/8 \ # this network"), outside strings
+ * and comments (@raw).
+ */
+static void skip_continuations(struct cf_src *s, bool raw)
 {
-	while (s->pos + 1 < s->len && s->buf[s->pos] == '\\' &&
-	       s->buf[s->pos + 1] == '\n') {
-		s->pos += 2;
+	size_t i;
+
+	while (s->pos + 1 < s->len && s->buf[s->pos] == '\\') {
+		i = s->pos + 1;
+		if (!raw) {
+			while (i < s->len && (s->buf[i] == ' ' ||
+					      s->buf[i] == '\t' ||
+					      s->buf[i] == '\r'))
+				i++;
+			if (i < s->len && s->buf[i] == '#')
+				while (i < s->len && s->buf[i] != '\n')
+					i++;
+		}
+		if (i >= s->len || s->buf[i] != '\n')
+			break;
+		s->pos = i + 1;
 		s->line++;
 		s->col = 1;
 	}
@@ -306,7 +324,7 @@ static int peekc(struct cf_parser *p)
 {
 	struct cf_src *s = cur(p);
 
-	skip_continuations(s);
+	skip_continuations(s, p->raw);
 	if (s->pos >= s->len)
 		return EOF;
 	return (unsigned char)s->buf[s->pos];
@@ -316,7 +334,7 @@ static void here(struct cf_parser *p, struct cf_loc *loc)
 {
 	struct cf_src *s = cur(p);
 
-	skip_continuations(s);
+	skip_continuations(s, p->raw);
 	if (s->macro) {
 		*loc = s->at;
 		return;
@@ -331,7 +349,7 @@ static int getch(struct cf_parser *p)
 	struct cf_src *s = cur(p);
 	int c;
 
-	skip_continuations(s);
+	skip_continuations(s, p->raw);
 	if (s->pos >= s->len)
 		return EOF;
 	c = (unsigned char)s->buf[s->pos++];
@@ -347,7 +365,7 @@ static int getch(struct cf_parser *p)
 bool cf_word_char(int c)
 {
 	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' ||
-	       c == '/';
+	       c == '/' || c == '%';
 }
 
 static bool macro_char(int c)
@@ -357,37 +375,112 @@ static bool macro_char(int c)
 
 /* --- tokens ----------------------------------------------------------- */
 
-static void lex_string(struct cf_parser *p, struct cf_tok *t)
+/*
+ * "..." or '...', after the quote. As in pfctl, a string may span lines
+ * and its newlines are dropped; "\" before the quote, "\" or a blank
+ * stands for that character.
+ */
+static void lex_string(struct cf_parser *p, struct cf_tok *t, int quote)
 {
 	char buf[CF_MAX_TOKEN];
 	size_t n = 0;
 	int c;
 
+	p->raw = true;
 	for (;;) {
 		c = getch(p);
-		if (c == EOF || c == '\n' || c == 0)
+		if (c == EOF || c == 0) {
+			p->raw = false;
 			cf_error(p, &t->loc, "unterminated string");
-		if (c == '"')
+		}
+		if (c == quote)
 			break;
-		if (c == '\\' && (peekc(p) == '"' || peekc(p) == '\\'))
+		if (c == '\n')
+			continue;
+		if (c == '\\' && (peekc(p) == quote || peekc(p) == '\\' ||
+				  peekc(p) == ' ' || peekc(p) == '\t'))
 			c = getch(p);
-		if (n + 1 >= sizeof(buf))
+		if (n + 1 >= sizeof(buf)) {
+			p->raw = false;
 			cf_error(p, &t->loc, "string too long");
+		}
 		buf[n++] = c;
 	}
+	p->raw = false;
 	t->t = CF_STRING;
 	t->s = cf_strndup(p, buf, n);
+}
+
+/* A word "/" may join across blanks: a number, an address or flags. */
+static bool slash_joins(const char *buf, size_t n)
+{
+	size_t i, hex = 0, flags = 0;
+
+	for (i = 0; i < n; i++) {
+		hex += !!strchr("0123456789abcdefABCDEF:.", buf[i]);
+		flags += !!strchr("FSRPAUEW", buf[i]);
+	}
+	return n && (hex == n || flags == n);
+}
+
+/*
+ * pfctl's lexer ends words at "/", so pf takes "10.0.0.0 / 8",
+ * "flags S / SA" and "15 / 5" as it takes them unspaced: between two
+ * such words (see slash_joins()), blanks around a "/" are skipped, the
+ * words joined. The next characters are looked at in the current source
+ * only.
+ */
+static bool join_slash(struct cf_parser *p, const char *buf, size_t n)
+{
+	struct cf_src *s = cur(p);
+	bool slash = n && buf[n - 1] == '/';
+	size_t i = s->pos, j;
+
+	/* "flags / SA": the "/" alone */
+	if (!(slash && n == 1) && !slash_joins(buf, n - slash))
+		return false;
+	while (i < s->len && (s->buf[i] == ' ' || s->buf[i] == '\t'))
+		i++;
+	if (i == s->pos && slash)
+		return false;
+	if (!slash) {
+		if (i >= s->len || s->buf[i] != '/')
+			return false;
+		for (i++; i < s->len && (s->buf[i] == ' ' ||
+					 s->buf[i] == '\t'); i++)
+			;
+	}
+	/* and the word after it is one too */
+	for (j = i; j < s->len && cf_word_char((unsigned char)s->buf[j]); j++)
+		;
+	if (j == i || !slash_joins(s->buf + i, j - i))
+		return false;
+	/* blanks and "/" take a column each, on this line */
+	s->col += i - s->pos;
+	s->pos = i;
+	return true;
 }
 
 static void lex_word(struct cf_parser *p, struct cf_tok *t)
 {
 	char buf[CF_MAX_TOKEN];
 	size_t n = 0;
+	bool slash;
 
-	while (cf_word_char(peekc(p))) {
-		if (n + 1 >= sizeof(buf))
-			cf_error(p, &t->loc, "word too long");
-		buf[n++] = getch(p);
+	for (;;) {
+		while (cf_word_char(peekc(p))) {
+			if (n + 1 >= sizeof(buf))
+				cf_error(p, &t->loc, "word too long");
+			buf[n++] = getch(p);
+		}
+		slash = n && buf[n - 1] == '/';
+		if (!join_slash(p, buf, n))
+			break;
+		if (!slash) {
+			if (n + 1 >= sizeof(buf))
+				cf_error(p, &t->loc, "word too long");
+			buf[n++] = '/';
+		}
 	}
 	t->t = CF_WORD;
 	t->s = cf_strndup(p, buf, n);
@@ -485,8 +578,11 @@ static void lex(struct cf_parser *p, struct cf_tok *t)
 		    c == '\v') {
 			getch(p);
 		} else if (c == '#') {
+			/* a comment's "\ # ..." joins nothing */
+			p->raw = true;
 			while (peekc(p) != '\n' && peekc(p) != EOF)
 				getch(p);
+			p->raw = false;
 		} else if (c == '$') {
 			lex_macro(p);
 		} else {
@@ -503,9 +599,9 @@ static void lex(struct cf_parser *p, struct cf_tok *t)
 	if (c == '\n') {
 		getch(p);
 		t->t = CF_NL;
-	} else if (c == '"') {
+	} else if (c == '"' || c == '\'') {
 		getch(p);
-		lex_string(p, t);
+		lex_string(p, t, c);
 	} else if (cf_word_char(c)) {
 		lex_word(p, t);
 	} else if (!lex_op(p, t, c)) {

@@ -178,6 +178,13 @@ static const struct {
 	{ "icmp", IPPROTO_ICMP }, { "icmp6", IPPROTO_ICMPV6 },
 };
 
+static const struct {
+	const char *name;
+	unsigned char proto;
+} bsd_proto_names[] = {
+	{ "carp", 112 }, { "pfsync", 240 },
+};
+
 int cf_proto_by_name(const char *name)
 {
 	struct protoent *pe;
@@ -191,7 +198,13 @@ int cf_proto_by_name(const char *name)
 			return proto_names[i].proto;
 	pe = getprotobyname(name);
 	endprotoent();
-	return pe ? pe->p_proto : -1;
+	if (pe)
+		return pe->p_proto;
+	/* the BSDs' /etc/protocols names Linux's lacks (112 is vrrp) */
+	for (i = 0; i < ARRAY_SIZE(bsd_proto_names); i++)
+		if (!strcmp(bsd_proto_names[i].name, name))
+			return bsd_proto_names[i].proto;
+	return -1;
 }
 
 const char *cf_proto_name(unsigned int proto, char *buf, size_t len)
@@ -213,7 +226,11 @@ const char *cf_proto_name(unsigned int proto, char *buf, size_t len)
 	return buf;
 }
 
-/* A port number, or a service name for @proto (tcp or udp). */
+/*
+ * A port number, or a service name: for @proto (tcp or udp) first, then
+ * for the other, since pfctl's getservice() takes a name from either
+ * ("isakmp" is udp only, yet pf.conf files use it for tcp too).
+ */
 int cf_service_by_name(const char *name, unsigned int proto)
 {
 	struct servent *se;
@@ -222,8 +239,18 @@ int cf_service_by_name(const char *name, unsigned int proto)
 	if (!cf_parse_uint(name, 65535, &v))
 		return v;
 	se = getservbyname(name, proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (!se)
+		se = getservbyname(name, proto == IPPROTO_UDP ? "tcp" : "udp");
 	endservent();
 	return se ? ntohs(se->s_port) : -1;
+}
+
+/* An interface name: a word without "/", which Linux does not allow
+ * (and which would make "a/ b" read back as one word).
+ */
+bool cf_is_ifname(const char *s)
+{
+	return cf_is_word(s) && !strchr(s, '/');
 }
 
 /* A name that prints as one word and reads back as the same word. */

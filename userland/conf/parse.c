@@ -5,20 +5,28 @@
  * rule defs. The whole grammar is here, in pf.conf's terms:
  *
  * ruleset   = { [ stmt ] NL }
- * stmt      = macro | include | option | table | rule
+ * stmt      = macro | include | option | table | rule | antispoof
+ *           | "no" ( "nat" | "rdr" | "binat" ) ...	(not supported yet)
  * macro     = NAME "=" VALUE { VALUE }
  * include   = "include" STRING
  * option    = "set" ( "skip" "on" ( IF | "{" IF { [","] IF } "}" )
  *                   | "block-policy" ( "drop" | "return" )
  *                   | "limit" ( limit | "{" limit { [","] limit } "}" )
  *                   | "timeout" ( tmo | "{" tmo { [","] tmo } "}" )
- *                   | ( "optimization" | "ruleset-optimization" ) WORD )
+ *                   | ignored )
+ * ignored   = ( "optimization" | "ruleset-optimization" | "loginterface"
+ *             | "debug" | "state-policy" | "require-order" ) WORD
+ *           | "fingerprints" STRING | "hostid" N | "keepcounters"
+ *           | "state-defaults" ( "pflow" | "no-sync" ) { "," ... }
+ *           | "reassemble" WORD [ "no-df" ]
+ *           | "syncookies" WORD [ "(" TOKENS ")" ]
  * limit     = ( "states" | "src-nodes" | "tables" | "table-entries"
- *             | "rules" | "rulesets" ) N
- * tmo       = TIMEOUT N
- * table     = "table" "<" NAME ">" { "persist" | "const" | "file" STRING
+ *             | "rules" | "rulesets" | "frags" | "anchors" ) N
+ * tmo       = ( TIMEOUT | "src.track" ) N
+ * table     = "table" "<" NAME ">" { "persist" | "const" | "counters"
+ *                                  | "file" STRING
  *                                  | "{" [ entry { [","] entry } ] "}" }
- * entry     = [ "!" ] ADDRESS
+ * entry     = [ "!" ] ( ADDRESS | "self" | IF | IF ":network" )
  * rule      = action [ "in" | "out" ] { "log" | "quick" } [ "on" ifspec ]
  *             [ "inet" | "inet6" ] [ "proto" list(PROTO) ] [ fromto ]
  *             { ruleopt }
@@ -29,6 +37,7 @@
  * hostport  = list(host) [ "port" list(port) ] | "port" list(port)
  * host      = "any" | [ "!" ] ( "self" | "<" NAME ">" | "(" IF ")"
  *                             | ADDRESS | IF | IF ":network" )
+ *           | ADDRESS "-" ADDRESS
  * port      = [ "=" | "!=" | "<" | "<=" | ">" | ">=" ] PORT
  *           | PORT ( "><" | "<>" ) PORT | PORT ":" PORT
  * ruleopt   = "flags" ( F "/" M | "/" M | "any" )
@@ -40,10 +49,15 @@
  *           | "max-src-conn-rate" N "/" SECONDS
  *           | "overload" "<" NAME ">" [ "flush" [ "global" ] ]
  *           | TIMEOUT N
+ * antispoof = "antispoof" { "log" | "quick" } "for" list(IF)
+ *             [ "inet" | "inet6" ] [ "label" STRING ]
  * list(X)   = X | "{" list(X) { [","] list(X) } "}"
  *
  * Lists and state options may span lines; everything else ends at the
- * end of the line (a "\" at the end of a line joins the next).
+ * end of the line (a "\" at the end of a line, or before a comment,
+ * joins the next). The options in "ignored" mean nothing to pfl: each is
+ * accepted with a warning; so are "counters", "set limit frags" and
+ * "anchors", and "set timeout src.track".
  */
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -57,15 +71,16 @@
  */
 static const char *const unsupported[] = {
 	"nat-to", "rdr-to", "binat-to", "af-to", "queue", "route-to",
-	"reply-to", "dup-to", "anchor", "load", "scrub", "antispoof", "user",
+	"reply-to", "dup-to", "anchor", "load", "scrub", "user",
 	"group", "os", "tos", "prio", "set-tos", "set-prio", "probability",
 	"rtable", "synproxy", "modulate", "sloppy", "allow-opts", "once",
-	"received-on", "no-route", "urpf-failed", "route", "loginterface",
-	"state-policy", "hostid", "fingerprints", "debug", "reassemble",
-	"syncookies", "state-defaults", "nat", "rdr", "binat", "altq",
-	"fragment", "return-icmp6", "max-src-nodes", "source-track",
-	"no-sync", "pflow", "if-bound", "floating", "max-pkt-rate",
-	"counters", "set-delay", "require-order",
+	"received-on", "no-route", "urpf-failed", "route", "nat", "rdr",
+	"binat", "altq", "fragment", "return-icmp6", "max-src-nodes",
+	"source-track", "no-sync", "pflow", "if-bound", "floating",
+	"max-pkt-rate", "counters", "set-delay", "nat-anchor", "rdr-anchor",
+	"binat-anchor", "scrub-anchor", "dummynet-anchor", "dummynet",
+	"ether", "static-port", "no-df", "random-id", "max-mss",
+	"reassemble",
 };
 
 bool cf_is_unsupported(const char *word)
@@ -273,7 +288,7 @@ static void skip_item(struct cf_parser *p, void *ctx)
 
 	if (strlen(t.s) >= PFL_IFNAMSIZ)
 		cf_error(p, &t.loc, "interface name too long: '%s'", t.s);
-	if (!cf_is_word(t.s))
+	if (!cf_is_ifname(t.s))
 		cf_error(p, &t.loc, "bad interface name %s",
 			 cf_tok_desc(p, &t));
 	for (i = 0; i < o->nskip; i++)
@@ -289,6 +304,7 @@ static void skip_item(struct cf_parser *p, void *ctx)
 static void limit_item(struct cf_parser *p, void *ctx)
 {
 	struct cf_tok *t = cf_peek(p);
+	struct cf_tok name;
 	unsigned int i;
 
 	for (i = PFL_LIMIT_UNSPEC + 1; i <= PFL_LIMIT_MAX; i++) {
@@ -296,14 +312,21 @@ static void limit_item(struct cf_parser *p, void *ctx)
 			cf_next(p);
 			p->conf->opts.limits[i] =
 				expect_uint(p, 1, pfl_limit_info[i].max);
+			*(bool *)ctx = true;
 			return;
 		}
 	}
-	if (t->t == CF_WORD && (!strcmp(t->s, "frags") ||
-				!strcmp(t->s, "anchors")))
-		cf_error(p, &t->loc, "'%s' is not supported yet", t->s);
+	/* pf's limits on what pfl does not have */
+	if (is_kw(t, "frags") || is_kw(t, "anchors") ||
+	    is_kw(t, "pktdelay_pkts")) {
+		name = cf_next(p);
+		expect_uint(p, 0, UINT32_MAX);
+		cf_warn(p, &name.loc, "'set limit %s' is ignored", name.s);
+		return;
+	}
 	cf_unexpected(p, t, "'states', 'src-nodes', 'tables', "
-		      "'table-entries', 'rules' or 'rulesets'");
+		      "'table-entries', 'rules', 'rulesets', 'frags' or "
+		      "'anchors'");
 }
 
 static unsigned int parse_timeout_name(struct cf_parser *p)
@@ -326,15 +349,166 @@ static unsigned long expect_timeout(struct cf_parser *p, unsigned int to)
 
 static void timeout_item(struct cf_parser *p, void *ctx)
 {
-	unsigned int to = parse_timeout_name(p);
+	struct cf_tok *t = cf_peek(p);
+	struct cf_tok name;
+	unsigned int to;
+
+	if (is_kw(t, "src.track")) {
+		name = cf_next(p);
+		expect_uint(p, 0, PFL_TIMEOUT_MAX);
+		cf_warn(p, &name.loc, "'set timeout %s' is ignored", name.s);
+		return;
+	}
+	to = parse_timeout_name(p);
+	*(bool *)ctx = true;
 
 	p->conf->opts.timeouts[to] = expect_timeout(p, to);
+}
+
+/*
+ * pf's options that mean nothing to pfl, and what each takes: accepted,
+ * with a warning, so that a pf.conf loads. NULL values: any word.
+ */
+static const char *const debug_levels[] = {
+	"none", "urgent", "misc", "loud", "emerg", "alert", "crit", "err",
+	"warning", "notice", "info", "debug", NULL,
+};
+/* pfl's states are floating: "if-bound" would bind them to interfaces */
+static const char *const state_policies[] = { "floating", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
+static const char *const syncookie_modes[] = {
+	"never", "always", "adaptive", NULL,
+};
+
+enum ign_arg { IGN_WORD, IGN_STRING, IGN_NUMBER, IGN_NONE, IGN_STATEOPTS,
+	       IGN_REASSEMBLE, IGN_SYNCOOKIES };
+
+static const struct {
+	const char *name;
+	enum ign_arg arg;
+	const char *const *values;
+} ignored_opts[] = {
+	{ "optimization", IGN_WORD, NULL },
+	{ "ruleset-optimization", IGN_WORD, NULL },
+	{ "loginterface", IGN_WORD, NULL },
+	{ "debug", IGN_WORD, debug_levels },
+	{ "fingerprints", IGN_STRING, NULL },
+	{ "hostid", IGN_NUMBER, NULL },
+	{ "state-policy", IGN_WORD, state_policies },
+	{ "require-order", IGN_WORD, yes_no },
+	{ "keepcounters", IGN_NONE, NULL },
+	{ "state-defaults", IGN_STATEOPTS, NULL },
+	{ "reassemble", IGN_REASSEMBLE, NULL },
+	{ "syncookies", IGN_SYNCOOKIES, NULL },
+};
+
+static void expect_one_of(struct cf_parser *p, const char *const *values)
+{
+	struct cf_tok t = expect_tt(p, CF_WORD, "a value");
+	char what[256];
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; values && values[i]; i++)
+		if (!strcmp(t.s, values[i]))
+			return;
+	if (!values)
+		return;
+	for (i = 0; values[i] && n < sizeof(what); i++)
+		n += snprintf(what + n, sizeof(what) - n, "%s'%s'",
+			      !i ? "" : values[i + 1] ? ", " : " or ",
+			      values[i]);
+	cf_unexpected(p, &t, what);
+}
+
+/* The rest of a parenthesised list, after the "(": its tokens, unchecked
+ * (pf's option lists of options pfl ignores).
+ */
+static void skip_parens(struct cf_parser *p)
+{
+	unsigned int depth = 1;
+	struct cf_tok t;
+
+	while (depth) {
+		t = cf_next(p);
+		if (t.t == CF_EOF)
+			cf_unexpected(p, &t, "')'");
+		if (t.t == CF_LPAREN)
+			depth++;
+		else if (t.t == CF_RPAREN)
+			depth--;
+	}
+}
+
+/* The value of an ignored option; false when @t is not one. */
+static bool ignored_option(struct cf_parser *p, const struct cf_tok *t)
+{
+	unsigned long v;
+	struct cf_tok n;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ignored_opts); i++)
+		if (is_kw(t, ignored_opts[i].name))
+			break;
+	if (i == ARRAY_SIZE(ignored_opts))
+		return false;
+	cf_next(p);
+	switch (ignored_opts[i].arg) {
+	case IGN_WORD:
+		if (ignored_opts[i].values == state_policies &&
+		    is_kw(cf_peek(p), "if-bound"))
+			cf_error(p, &cf_peek(p)->loc,
+				 "'set state-policy if-bound' is not "
+				 "supported yet");
+		if (!ignored_opts[i].values)
+			expect_value(p, "a value");
+		else
+			expect_one_of(p, ignored_opts[i].values);
+		break;
+	case IGN_STRING:
+		expect_value(p, "a quoted file name");
+		break;
+	case IGN_NUMBER:
+		n = expect_value(p, "a number");
+		if (cf_parse_uint(n.s, UINT32_MAX, &v) &&
+		    (strncmp(n.s, "0x", 2) || !n.s[2] ||
+		     strspn(n.s + 2, "0123456789abcdefABCDEF") !=
+		     strlen(n.s + 2) || strlen(n.s + 2) > 8))
+			cf_error(p, &n.loc, "expected a number, got %s",
+				 cf_tok_desc(p, &n));
+		break;
+	case IGN_NONE:
+		break;
+	case IGN_STATEOPTS:
+		/* "set state-defaults pflow, no-sync": only what changes
+		 * nothing pfl enforces (limits, timeouts and if-bound do)
+		 */
+		do {
+			n = expect_tt(p, CF_WORD, "'pflow' or 'no-sync'");
+			if (strcmp(n.s, "pflow") && strcmp(n.s, "no-sync"))
+				cf_error(p, &n.loc, "'set state-defaults %s' "
+					 "is not supported yet", n.s);
+		} while (accept_tt(p, CF_COMMA));
+		break;
+	case IGN_REASSEMBLE:
+		expect_one_of(p, yes_no);
+		accept_kw(p, "no-df");
+		break;
+	case IGN_SYNCOOKIES:
+		expect_one_of(p, syncookie_modes);
+		if (accept_tt(p, CF_LPAREN))
+			skip_parens(p);
+		break;
+	}
+	cf_warn(p, &t->loc, "'set %s' is ignored", t->s);
+	return true;
 }
 
 static void parse_set(struct cf_parser *p)
 {
 	struct cf_tok t = *cf_peek(p);
 	struct pfl_conf *c = p->conf;
+	bool set = false;
 
 	if (accept_kw(p, "skip")) {
 		expect_kw(p, "on");
@@ -349,32 +523,24 @@ static void parse_set(struct cf_parser *p)
 			cf_unexpected(p, cf_peek(p), "'drop' or 'return'");
 		c->opts_set |= PFL_CONF_SET_BLOCK_POLICY;
 	} else if (accept_kw(p, "limit")) {
-		parse_list(p, limit_item, NULL, 0);
-		c->opts_set |= PFL_CONF_SET_LIMIT;
+		/* only pfl's limits count: pf's others are ignored */
+		parse_list(p, limit_item, &set, 0);
+		if (set)
+			c->opts_set |= PFL_CONF_SET_LIMIT;
 	} else if (accept_kw(p, "timeout")) {
-		parse_list(p, timeout_item, NULL, 0);
-		c->opts_set |= PFL_CONF_SET_TIMEOUT;
-	} else if (accept_kw(p, "optimization") ||
-		   accept_kw(p, "ruleset-optimization")) {
-		expect_tt(p, CF_WORD, "a value");
-		cf_warn(p, &t.loc, "'set %s' is ignored", t.s);
-	} else {
-		cf_unexpected(p, &t, "'skip', 'block-policy', 'limit', "
-			      "'timeout', 'optimization' or "
-			      "'ruleset-optimization'");
+		parse_list(p, timeout_item, &set, 0);
+		if (set)
+			c->opts_set |= PFL_CONF_SET_TIMEOUT;
+	} else if (!ignored_option(p, &t)) {
+		cf_unexpected(p, &t, "a pf option ('skip', 'block-policy', "
+			      "'limit', 'timeout', 'loginterface', ...)");
 	}
 }
 
 /* --- table ------------------------------------------------------------ */
 
 static void table_add(struct cf_parser *p, struct cf_vec *v, const char *s,
-		      bool neg, const struct cf_loc *loc)
-{
-	struct pfl_table_entry e;
-
-	cf_table_entry(p, s, neg, loc, &e);
-	cf_vec_push(p, v, &e, sizeof(e));
-}
+		      bool neg, const struct cf_loc *loc);
 
 static void table_entry_item(struct cf_parser *p, void *ctx)
 {
@@ -385,6 +551,40 @@ static void table_entry_item(struct cf_parser *p, void *ctx)
 		cf_unexpected(p, cf_peek(p), "an address");
 	t = expect_value(p, "an address");
 	table_add(p, ctx, t.s, neg, &t.loc);
+}
+
+/* An entry: an address or network, or the addresses of "self", IF or
+ * IF:network when the table is loaded, as pfctl does.
+ */
+static void table_add(struct cf_parser *p, struct cf_vec *v, const char *s,
+		      bool neg, const struct cf_loc *loc)
+{
+	struct cf_vec addrs = { 0 };
+	struct pfl_table_entry e;
+	struct cf_addr *a;
+	struct pfl_addr_def d;
+	struct cf_tok t = { .t = CF_WORD, .s = s, .loc = *loc };
+	unsigned int i;
+
+	if (cf_parse_net(s, &d) != -1 || (s[0] >= '0' && s[0] <= '9') ||
+	    strchr(s, '/')) {
+		cf_table_entry(p, s, neg, loc, &e);
+		cf_vec_push(p, v, &e, sizeof(e));
+		return;
+	}
+	if (!strcmp(s, "self"))
+		cf_self_addrs(p, loc, &addrs);
+	else
+		cf_parse_host_word(p, &t, neg, &addrs);
+	for (i = 0; i < addrs.n; i++) {
+		a = (struct cf_addr *)addrs.v + i;
+		memset(&e, 0, sizeof(e));
+		e.family = a->def.family;
+		e.prefix = a->def.prefix;
+		e.neg = neg;
+		memcpy(e.addr, a->def.addr.b, 16);
+		cf_vec_push(p, v, &e, sizeof(e));
+	}
 }
 
 /* A table file: entries separated by white space, "#" comments. */
@@ -480,6 +680,9 @@ static void parse_table(struct cf_parser *p)
 			flags |= PFL_TABLE_F_PERSIST;
 		} else if (accept_kw(p, "const")) {
 			flags |= PFL_TABLE_F_CONST;
+		} else if (accept_kw(p, "counters")) {
+			/* per-entry statistics */
+			cf_warn(p, &t.loc, "'counters' is ignored");
 		} else if (accept_kw(p, "file")) {
 			t = expect_tt(p, CF_STRING, "a quoted file name");
 			table_file(p, &t, &v);
@@ -493,8 +696,8 @@ static void parse_table(struct cf_parser *p)
 				table_entry_item(p, &v);
 			}
 		} else {
-			cf_unexpected(p, &t, "'persist', 'const', '{', 'file' "
-				      "or end of line");
+			cf_unexpected(p, &t, "'persist', 'const', 'counters', "
+				      "'{', 'file' or end of line");
 		}
 	}
 	if (c->ntables == p->tables_cap) {
@@ -531,7 +734,7 @@ static void if_item(struct cf_parser *p, void *ctx)
 
 	if (strlen(t.s) >= PFL_IFNAMSIZ)
 		cf_error(p, &t.loc, "interface name too long: '%s'", t.s);
-	if (!cf_is_word(t.s))
+	if (!cf_is_ifname(t.s))
 		cf_error(p, &t.loc, "bad interface name %s",
 			 cf_tok_desc(p, &t));
 	snprintf(i.name, sizeof(i.name), "%s", t.s);
@@ -560,7 +763,7 @@ static void parse_dynif(struct cf_parser *p, char *ifname)
 {
 	struct cf_tok n = expect_value(p, "an interface name");
 
-	if (!cf_is_word(n.s))
+	if (!cf_is_ifname(n.s))
 		cf_error(p, &n.loc, "bad interface name %s",
 			 cf_tok_desc(p, &n));
 	if (strchr(n.s, ':'))
@@ -580,6 +783,14 @@ static void host_item(struct cf_parser *p, void *ctx)
 				 strcmp(t.s, "self") &&
 				 !cf_is_unsupported(t.s))) {
 		cf_next(p);
+		if (is_kw(cf_peek(p), "-")) {
+			struct cf_tok hi;
+
+			cf_next(p);
+			hi = expect_value(p, "an address");
+			cf_parse_range(p, &t, &hi, neg, out);
+			return;
+		}
 		/* may stand for several: an interface's addresses */
 		cf_parse_host_word(p, &t, neg, out);
 		return;
@@ -1082,6 +1293,102 @@ static void parse_rule(struct cf_parser *p)
 	cf_expand_rule(p, r);
 }
 
+/* --- antispoof ------------------------------------------------------- */
+
+struct antispoof_if {
+	char name[PFL_IFNAMSIZ];
+	struct cf_loc loc;
+};
+
+static void antispoof_item(struct cf_parser *p, void *ctx)
+{
+	struct cf_tok t = *cf_peek(p);
+	struct antispoof_if i = { .loc = t.loc };
+
+	if (t.t == CF_LPAREN)
+		cf_error(p, &t.loc, "'antispoof for (IF)' is not supported yet");
+	t = expect_value(p, "an interface name");
+	if (!cf_is_ifname(t.s))
+		cf_error(p, &t.loc, "bad interface name %s",
+			 cf_tok_desc(p, &t));
+	copy_name(p, i.name, sizeof(i.name), &t, "interface name");
+	cf_vec_push(p, ctx, &i, sizeof(i));
+}
+
+/* A "block drop in" rule of an antispoof statement, from @tmpl. */
+static struct cf_rule *antispoof_rule(struct cf_parser *p,
+				      const struct cf_rule *tmpl)
+{
+	struct cf_rule *r = cf_alloc(p, sizeof(*r));
+
+	memcpy(&r->tmpl, &tmpl->tmpl, sizeof(r->tmpl));
+	r->loc = tmpl->loc;
+	r->mode_loc = tmpl->loc;
+	return r;
+}
+
+/*
+ * antispoof [log] [quick] for ifspec [inet | inet6] [label STRING], after
+ * "antispoof", expanded as pfctl does, for each interface IF:
+ *	block drop in on ! IF from IF:network to any
+ * and, unless IF is a loopback interface,
+ *	block drop in from IF to any
+ * with the interface's networks and addresses of the family, if given,
+ * looked up now; a rule without any is left out. Always "drop", whatever
+ * "set block-policy" says, as in pf.
+ */
+static void parse_antispoof(struct cf_parser *p, const struct cf_tok *kw)
+{
+	struct cf_rule tmpl = { .loc = kw->loc };
+	struct cf_vec ifs = { 0 };
+	struct cf_if neg = { .neg = true };
+	struct antispoof_if *i;
+	struct cf_rule *r;
+	struct cf_tok t;
+	unsigned int n;
+
+	tmpl.tmpl.action = PFL_ACT_BLOCK;
+	tmpl.tmpl.block_mode = PFL_BLOCK_DROP;
+	tmpl.tmpl.dirs = PFL_DIRS_IN;
+	for (;;) {
+		if (accept_kw(p, "log")) {
+			tmpl.tmpl.flags |= PFL_RULE_F_LOG;
+			if (cf_peek(p)->t == CF_LPAREN)
+				cf_error(p, &cf_peek(p)->loc,
+					 "'log (...)' is not supported yet");
+		} else if (accept_kw(p, "quick")) {
+			tmpl.tmpl.flags |= PFL_RULE_F_QUICK;
+		} else {
+			break;
+		}
+	}
+	expect_kw(p, "for");
+	parse_list(p, antispoof_item, &ifs, 0);
+	if (accept_kw(p, "inet"))
+		tmpl.tmpl.family = AF_INET;
+	else if (accept_kw(p, "inet6"))
+		tmpl.tmpl.family = AF_INET6;
+	if (accept_kw(p, "label")) {
+		t = expect_value(p, "a quoted label");
+		copy_name(p, tmpl.tmpl.label, PFL_LABEL_SIZE, &t, "label");
+	}
+	for (n = 0; n < ifs.n; n++) {
+		i = (struct antispoof_if *)ifs.v + n;
+		r = antispoof_rule(p, &tmpl);
+		snprintf(neg.name, sizeof(neg.name), "%s", i->name);
+		cf_vec_push(p, &r->ifs, &neg, sizeof(neg));
+		if (cf_if_addrs(p, i->name, true, false, tmpl.tmpl.family,
+				&i->loc, &r->src))
+			cf_expand_rule(p, r);
+		if (cf_if_is_loopback(p, i->name, &i->loc))
+			continue;
+		r = antispoof_rule(p, &tmpl);
+		if (cf_if_addrs(p, i->name, false, false, tmpl.tmpl.family,
+				&i->loc, &r->src))
+			cf_expand_rule(p, r);
+	}
+}
+
 /* --- statements ------------------------------------------------------- */
 
 static void parse_stmt(struct cf_parser *p)
@@ -1101,10 +1408,23 @@ static void parse_stmt(struct cf_parser *p)
 	} else if (is_kw(&t, "table")) {
 		cf_next(p);
 		parse_table(p);
+	} else if (is_kw(&t, "antispoof")) {
+		cf_next(p);
+		parse_antispoof(p, &t);
 	} else if (is_kw(&t, "include")) {
 		cf_next(p);
 		parse_include(p);
 		return;
+	} else if (is_kw(&t, "no")) {
+		/* "no nat ...", "no rdr ...", "no binat ..." */
+		struct cf_tok *w;
+
+		cf_next(p);
+		w = cf_peek(p);
+		if (w->t == CF_WORD && cf_is_unsupported(w->s))
+			cf_error(p, &t.loc, "'no %s' is not supported yet",
+				 w->s);
+		cf_unexpected(p, w, "'nat', 'rdr' or 'binat'");
 	} else if (!cf_is_unsupported(t.s)) {
 		cf_next(p);
 		if (cf_peek(p)->t != CF_EQ)
