@@ -7,7 +7,12 @@
  * All values are as they lie in the packet (network order): the one's
  * complement sum is the same in either byte order (RFC 1071), so nothing
  * is swapped. The update is RFC 1624's equation 3, HC' = ~(~HC + ~m + m'),
- * which never produces the -0 (0xffff) a valid checksum cannot have.
+ * which never produces the -0 (0xffff) a valid checksum cannot have. Its
+ * one blind spot, as for the kernel's csum_replace*(): when the new data
+ * sums to zero it writes 0, right unless every covered byte is zero, where
+ * only 0xffff is. A pseudo-header (protocol, length) and an IPv4 header
+ * (version) are never all zero; only an ICMP message of zeros (an echo
+ * reply with id, sequence and payload 0, translated to id 0) can be.
  *
  * An L4 checksum is updated according to flags (pfl_csum_l4_flags()):
  *
