@@ -235,10 +235,20 @@ u32 pfl_nat_port_hint(struct pfl_nat_pool *p, u8 proto,
 		u8 pad;
 	} k;
 
+	unsigned int cpu;
+	u32 h;
+
 	memset(&k, 0, sizeof(k));
 	memcpy(&k.addr, far, af_len(p->af));
 	k.port = far_port;
 	k.proto = proto;
-	return (u32)pfl_hash(&k, sizeof(k), &p->port_key) +
-	       (u32)pfl_pcpu_u64_add_return(p->cursor, CUR_PORT, 1);
+	h = (u32)pfl_hash(&k, sizeof(k), &p->port_key);
+	/* CPUs whose counts are alike still start far apart (a golden
+	 * ratio step each), so that they do not race for the same port.
+	 */
+	cpu = pfl_cpu_get();
+	h += (u32)pfl_pcpu_u64_add_return(p->cursor, CUR_PORT, 1) +
+	     cpu * 0x9e3779b9U;
+	pfl_cpu_put();
+	return h;
 }

@@ -90,7 +90,8 @@ int pfl_nat_find_port(u16 lo, u16 hi, u32 hint, u32 max_tries,
  * A start for the port search of a flow (RFC 6056's double-hash idea): a
  * keyed hash of its far end, so that flows to different places spread,
  * plus a per-CPU count, so that the next flow to the same place does not
- * begin on the port just taken. @far: address and port of the far end.
+ * begin on the port just taken, plus a step per CPU, so that CPUs do not
+ * begin on the same port. @far: address and port of the far end.
  */
 u32 pfl_nat_port_hint(struct pfl_nat_pool *p, u8 proto,
 		      const union pfl_addr *far, __be16 far_port);
