@@ -13,6 +13,7 @@
 #include <linux/timekeeping.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
+#include <linux/math64.h>
 #include <linux/refcount.h>
 #include <linux/rculist_nulls.h>
 #include <linux/seqlock.h>

@@ -68,6 +68,12 @@ typedef __s64 s64;
 #define fallthrough pfl_user_attr(__fallthrough__)
 #endif
 #define max_t(type, a, b) ((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+static inline u64 div64_u64_rem(u64 a, u64 b, u64 *rem)
+{
+	*rem = a % b;
+	return a / b;
+}
+
 #define roundup_pow_of_two(n) pfl_user_pow2(n)
 static inline unsigned long pfl_user_pow2(unsigned long n)
 {
