@@ -47,7 +47,7 @@ struct pfl_states {
 	u32 creator;
 	u32 walk_pos;		/* next bucket for the expiry walker */
 	u32 count_seen;		/* count when the walker last looked */
-	pfl_hash_key_t key;
+	pfl_hhash_key_t key;
 	pfl_pcpu_u64 pcpu;	/* PCPU_N counters */
 	pfl_pcpu_u64 ctrs;	/* the instance's enum pfl_counter array */
 	struct pfl_src_nodes *src;
@@ -129,7 +129,7 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 	st->limit = limit ? limit : default_limit();
 	st->creator = creator;
 	st->ctrs = ctrs;
-	pfl_hash_key_init(&st->key);
+	pfl_hhash_key_init(&st->key);
 	for (i = 0; i < PFL_STATE_LOCKS; i++) {
 		spin_lock_init(&st->locks[i]);
 		pfl_seqcount_init(&st->seq[i]);
@@ -207,10 +207,25 @@ void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
 	k->port[!far] = pkt->dport;
 }
 
+/*
+ * Only the words that can differ: an IPv4 key's addresses are one word
+ * each and the other 24 bytes are zero, so it is hashed as four words
+ * (addresses, ports, af and proto). An IPv6 key is hashed whole; the two
+ * never collide on purpose, as af is in both.
+ */
 static inline u32 key_hash(const struct pfl_states *st,
 			   const struct pfl_state_key *k)
 {
-	return (u32)pfl_hash(k, sizeof(*k), &st->key);
+	u32 a0, a1, ports, ap;
+
+	if (likely(k->af == PFL_AF_INET)) {
+		memcpy(&a0, &k->addr[0].v4, sizeof(a0));
+		memcpy(&a1, &k->addr[1].v4, sizeof(a1));
+		memcpy(&ports, k->port, sizeof(ports));
+		ap = (u32)k->af | (u32)k->proto << 8;
+		return pfl_hhash_4u32(a0, a1, ports, ap, &st->key);
+	}
+	return pfl_hhash(k, sizeof(*k), &st->key);
 }
 
 static inline bool key_eq(const struct pfl_state_key *a,
