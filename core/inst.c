@@ -415,12 +415,19 @@ static enum state_result icmp_error_check(struct pfl_inst *inst,
 	return STATE_PASS;
 }
 
+/* The key a packet looked up, and its hash: a new state reuses both. */
+struct state_lookup {
+	struct pfl_state_key key;
+	u32 hash;
+	bool valid;
+};
+
 static enum state_result state_check(struct pfl_inst *inst,
 				     const struct pfl_pkt_desc *desc,
 				     const struct pfl_pkt *pkt,
-				     struct pfl_match *m)
+				     struct pfl_match *m,
+				     struct state_lookup *l)
 {
-	struct pfl_state_key k;
 	struct pfl_state *s;
 	enum state_result r;
 
@@ -428,8 +435,9 @@ static enum state_result state_check(struct pfl_inst *inst,
 		return icmp_error_check(inst, desc, pkt, m);
 	if (!stateful(pkt))
 		return STATE_NONE;
-	pfl_state_key_from_pkt(&k, pkt, desc->dir);
-	s = pfl_state_lookup(inst->states, &k, desc->now);
+	pfl_state_key_from_pkt(&l->key, pkt, desc->dir);
+	l->valid = true;
+	s = pfl_state_lookup_hash(inst->states, &l->key, &l->hash, desc->now);
 	if (!s)
 		return STATE_NONE;
 	r = state_update(inst, s, pkt, desc->dir, desc->now);
@@ -445,7 +453,8 @@ static enum state_result state_check(struct pfl_inst *inst,
  */
 static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 			 const struct pfl_pkt_desc *desc,
-			 const struct pfl_pkt *pkt, const struct pfl_match *m)
+			 const struct pfl_pkt *pkt, const struct pfl_match *m,
+			 const struct state_lookup *l)
 {
 	u32 nr = (u32)m->rule, max = pfl_ruleset_rule_max(rs, nr);
 	const struct pfl_state_def *sd = &pfl_ruleset_def(rs, nr)->state;
@@ -465,7 +474,13 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 		pfl_count(inst, PFL_CTR_MEMORY, 1);
 		return false;
 	}
-	pfl_state_key_from_pkt(&s->key, pkt, desc->dir);
+	if (l->valid) {
+		s->key = l->key;
+		s->hash = l->hash;
+	} else {
+		pfl_state_key_from_pkt(&s->key, pkt, desc->dir);
+		s->hash = pfl_state_hash(inst->states, &s->key);
+	}
 	s->dir = desc->dir;
 	s->rule = nr;
 	s->rs = rs;
@@ -531,6 +546,7 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 	struct pfl_ruleset *rs;
 	struct pfl_pkt_ctx ctx;
 	struct pfl_match local;
+	struct state_lookup l;
 	struct pfl_pkt pkt;
 	enum pfl_verdict verdict;
 	enum state_result sr;
@@ -563,7 +579,8 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 	if (pkt.flags & PFL_PKT_FRAG)
 		pfl_count(inst, PFL_CTR_FRAGMENT, 1);
 
-	sr = state_check(inst, desc, &pkt, m);
+	l.valid = false;
+	sr = state_check(inst, desc, &pkt, m, &l);
 	if (sr != STATE_NONE) {
 		verdict = sr == STATE_PASS ? PFL_PASS : PFL_BLOCK;
 		if (verdict == PFL_BLOCK)
@@ -580,7 +597,8 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 			pfl_count(inst, PFL_CTR_MATCH, 1);
 		if (m->action == PFL_ACT_PASS &&
 		    (m->flags & PFL_RULE_F_KEEP_STATE) && m->rule >= 0 &&
-		    stateful(&pkt) && !state_create(inst, rs, desc, &pkt, m)) {
+		    stateful(&pkt) &&
+		    !state_create(inst, rs, desc, &pkt, m, &l)) {
 			m->action = PFL_ACT_BLOCK;
 			m->block_mode = PFL_BLOCK_DROP;
 		}

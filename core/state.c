@@ -228,6 +228,11 @@ static inline u32 key_hash(const struct pfl_states *st,
 	return pfl_hhash(k, sizeof(*k), &st->key);
 }
 
+u32 pfl_state_hash(const struct pfl_states *st, const struct pfl_state_key *k)
+{
+	return key_hash(st, k);
+}
+
 static inline bool key_eq(const struct pfl_state_key *a,
 			  const struct pfl_state_key *b)
 {
@@ -264,12 +269,22 @@ again:
 struct pfl_state *pfl_state_lookup(struct pfl_states *st,
 				   const struct pfl_state_key *k, u32 now)
 {
+	u32 hash;
+
+	return pfl_state_lookup_hash(st, k, &hash, now);
+}
+
+struct pfl_state *pfl_state_lookup_hash(struct pfl_states *st,
+					const struct pfl_state_key *k,
+					u32 *hashp, u32 now)
+{
 	u32 hash = key_hash(st, k);
 	pfl_seqcount_t *seq = &st->seq[hash % PFL_STATE_LOCKS];
 	struct state_tbl *t;
 	struct pfl_state *s;
 	unsigned int v;
 
+	*hashp = hash;
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_SEARCH, 1);
 	do {
 		v = read_seqcount_begin(seq);
@@ -368,17 +383,17 @@ struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s)
 		state_free(s);
 		return NULL;
 	}
+	s->hash = key_hash(st, &s->key);
 	return pfl_state_insert_admitted(st, s);
 }
 
 struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 					    struct pfl_state *s)
 {
-	u32 hash = key_hash(st, &s->key), stripe = hash % PFL_STATE_LOCKS;
+	u32 hash = s->hash, stripe = hash % PFL_STATE_LOCKS;
 	struct state_tbl *t, *old;
 	struct pfl_state *found;
 
-	s->hash = hash;
 	spin_lock_bh(&st->locks[stripe]);
 	t = rcu_dereference(st->cur);
 	old = rcu_dereference(t->old);
