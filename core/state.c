@@ -52,6 +52,11 @@ struct pfl_states {
 	pfl_pcpu_u64 ctrs;	/* the instance's enum pfl_counter array */
 	struct pfl_src_nodes *src;
 	u32 to[__PFL_TO_MAX];	/* `set timeout`; 0: default */
+	/* What is in force: `set timeout` or the default, the adaptive
+	 * bounds from the limit; recomputed when either changes, so that
+	 * the packet path only reads.
+	 */
+	u32 eff[__PFL_TO_MAX];
 	spinlock_t locks[PFL_STATE_LOCKS];
 	pfl_seqcount_t seq[PFL_STATE_LOCKS];
 };
@@ -75,6 +80,8 @@ static const u32 default_timeouts[__PFL_TO_MAX] = {
 	[PFL_TO_FRAG] = 60,
 	[PFL_TO_INTERVAL] = 10,
 };
+
+static void timeouts_recompute(struct pfl_states *st);
 
 static inline unsigned long nulls_of(const struct state_tbl *t, u32 bucket)
 {
@@ -130,6 +137,7 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 	st->creator = creator;
 	st->ctrs = ctrs;
 	pfl_hhash_key_init(&st->key);
+	timeouts_recompute(st);
 	for (i = 0; i < PFL_STATE_LOCKS; i++) {
 		spin_lock_init(&st->locks[i]);
 		pfl_seqcount_init(&st->seq[i]);
@@ -342,6 +350,7 @@ u32 pfl_states_limit(struct pfl_states *st)
 void pfl_states_set_limit(struct pfl_states *st, u32 limit)
 {
 	WRITE_ONCE(st->limit, limit ? limit : default_limit());
+	timeouts_recompute(st);	/* the adaptive bounds follow the limit */
 }
 
 u32 pfl_states_nbuckets(struct pfl_states *st)
@@ -475,21 +484,11 @@ static void unlink_state(struct pfl_states *st, struct pfl_state *s)
 
 /* --- timeouts ------------------------------------------------------------ */
 
-void pfl_states_set_timeouts(struct pfl_states *st, const u32 *to)
+/* The timeout @which in force, from `set timeout`, the limit, pf's defaults. */
+static u32 timeout_eff(const struct pfl_states *st, unsigned int which)
 {
-	unsigned int i;
+	u32 v = st->to[which], limit = st->limit;
 
-	for (i = 0; i < __PFL_TO_MAX; i++)
-		WRITE_ONCE(st->to[i], to ? to[i] : 0);
-}
-
-u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
-{
-	u32 v, limit = READ_ONCE(st->limit);
-
-	if (which >= __PFL_TO_MAX)
-		return 0;
-	v = READ_ONCE(st->to[which]);
 	if (v)
 		return v;
 	/* pf: adaptive scaling from 60% to 120% of the state limit. */
@@ -501,6 +500,31 @@ u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
 	return default_timeouts[which];
 }
 
+/* After a change of st->to or st->limit (callers serialise those). */
+static void timeouts_recompute(struct pfl_states *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < __PFL_TO_MAX; i++)
+		WRITE_ONCE(st->eff[i], timeout_eff(st, i));
+}
+
+void pfl_states_set_timeouts(struct pfl_states *st, const u32 *to)
+{
+	unsigned int i;
+
+	for (i = 0; i < __PFL_TO_MAX; i++)
+		WRITE_ONCE(st->to[i], to ? to[i] : 0);
+	timeouts_recompute(st);
+}
+
+u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
+{
+	if (which >= __PFL_TO_MAX)
+		return 0;
+	return READ_ONCE(st->eff[which]);
+}
+
 u32 pfl_states_timeout_for(struct pfl_states *st, const u32 *rule_to,
 			   unsigned int which)
 {
@@ -508,18 +532,27 @@ u32 pfl_states_timeout_for(struct pfl_states *st, const u32 *rule_to,
 
 	if (which >= __PFL_TO_MAX)
 		return 0;
-	t = rule_to && rule_to[which] ? rule_to[which] :
-	    pfl_states_timeout(st, which);
-	start = rule_to && rule_to[PFL_TO_ADAPTIVE_START] ?
-		rule_to[PFL_TO_ADAPTIVE_START] :
-		pfl_states_timeout(st, PFL_TO_ADAPTIVE_START);
-	end = rule_to && rule_to[PFL_TO_ADAPTIVE_END] ?
-	      rule_to[PFL_TO_ADAPTIVE_END] :
-	      pfl_states_timeout(st, PFL_TO_ADAPTIVE_END);
 	/* The count the walker saw last: reading the per-CPU sum on every
 	 * packet would cost more than the precision is worth.
 	 */
 	n = READ_ONCE(st->count_seen);
+	if (likely(!rule_to)) {
+		/* The common case: two loads while below adaptive.start. */
+		t = READ_ONCE(st->eff[which]);
+		start = READ_ONCE(st->eff[PFL_TO_ADAPTIVE_START]);
+		if (likely(n <= start))
+			return t;
+		end = READ_ONCE(st->eff[PFL_TO_ADAPTIVE_END]);
+	} else {
+		t = rule_to[which] ? rule_to[which] :
+		    READ_ONCE(st->eff[which]);
+		start = rule_to[PFL_TO_ADAPTIVE_START] ?
+			rule_to[PFL_TO_ADAPTIVE_START] :
+			READ_ONCE(st->eff[PFL_TO_ADAPTIVE_START]);
+		end = rule_to[PFL_TO_ADAPTIVE_END] ?
+		      rule_to[PFL_TO_ADAPTIVE_END] :
+		      READ_ONCE(st->eff[PFL_TO_ADAPTIVE_END]);
+	}
 	if (end > start && n > start) {
 		if (n >= end)
 			return 0;
