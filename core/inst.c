@@ -234,6 +234,35 @@ static void count_rule(struct pfl_state *s, const struct pfl_pkt *pkt)
 	}
 }
 
+/*
+ * A state's packet and byte counts: marked accesses, as the lockless
+ * steady state updates them without the state's lock (a count can miss
+ * a packet when two CPUs pass the same direction at once; nothing else
+ * depends on it).
+ */
+static void count_state(struct pfl_state *s, int d, u32 len)
+{
+	WRITE_ONCE(s->packets[d], READ_ONCE(s->packets[d]) + 1);
+	WRITE_ONCE(s->bytes[d], READ_ONCE(s->bytes[d]) + len);
+}
+
+/*
+ * A UDP, ICMP or other-protocol state whose tracking has nothing left to
+ * change: both peers seen (pf's MULTIPLE) or an echo past its first
+ * packet. A packet then only moves last, expire and the counts, which
+ * need no lock (Documentation/states.md). Racy reads on purpose.
+ */
+static bool state_steady(const struct pfl_state *s, u32 now)
+{
+	u8 to = READ_ONCE(s->timeout);
+
+	if ((READ_ONCE(s->flags) & PFL_STATE_F_PURGE) ||
+	    (s32)(READ_ONCE(s->expire) - now) <= 0)
+		return false;
+	return to == PFL_TO_UDP_MULTIPLE || to == PFL_TO_OTHER_MULTIPLE ||
+	       to == PFL_TO_ICMP_ERROR;
+}
+
 enum state_result {
 	STATE_NONE,		/* no state: the rules decide */
 	STATE_PASS,
@@ -305,6 +334,18 @@ static enum state_result state_update(struct pfl_inst *inst,
 	const u32 *rule_to;
 	u8 to;
 
+	if (s->key.proto != IPPROTO_TCP_ && state_steady(s, now)) {
+		/* Documentation/states.md, "Lockless steady state". */
+		rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) :
+			  NULL;
+		WRITE_ONCE(s->last, now);
+		WRITE_ONCE(s->expire,
+			   now + pfl_states_timeout_for(inst->states, rule_to,
+							READ_ONCE(s->timeout)));
+		count_state(s, !fwd, pkt->len);
+		count_rule(s, pkt);
+		return STATE_PASS;
+	}
 	spin_lock_bh(&s->lock);
 	/* The walker may have ended it since the lookup. */
 	if ((s->flags & PFL_STATE_F_PURGE) || (s32)(s->expire - now) <= 0) {
@@ -356,22 +397,20 @@ static enum state_result state_update(struct pfl_inst *inst,
 	}
 	if (!to) {
 		/* Passed on trust (pf's second chance): refreshes nothing. */
-		s->packets[!fwd]++;
-		s->bytes[!fwd] += pkt->len;
+		count_state(s, !fwd, pkt->len);
 		spin_unlock_bh(&s->lock);
 		count_rule(s, pkt);
 		return STATE_PASS;
 	}
 	if (to != s->timeout) {
-		s->timeout = to;
+		WRITE_ONCE(s->timeout, to);
 		s->version++;
 	}
 	rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) : NULL;
-	s->last = now;
+	WRITE_ONCE(s->last, now);
 	WRITE_ONCE(s->expire,
 		   now + pfl_states_timeout_for(inst->states, rule_to, to));
-	s->packets[!fwd]++;
-	s->bytes[!fwd] += pkt->len;
+	count_state(s, !fwd, pkt->len);
 	spin_unlock_bh(&s->lock);
 	count_rule(s, pkt);
 	return STATE_PASS;

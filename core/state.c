@@ -406,9 +406,9 @@ struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 	spin_lock_bh(&st->locks[stripe]);
 	t = rcu_dereference(st->cur);
 	old = rcu_dereference(t->old);
-	found = find_locked(t, hash, &s->key, s->last);
+	found = find_locked(t, hash, &s->key, READ_ONCE(s->last));
 	if (!found && old)
-		found = find_locked(old, hash, &s->key, s->last);
+		found = find_locked(old, hash, &s->key, READ_ONCE(s->last));
 	if (found) {
 		spin_unlock_bh(&st->locks[stripe]);
 		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_CONVERGED, 1);
@@ -453,8 +453,8 @@ int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
 	spin_lock_bh(&got->lock);
 	got->src = si->src;
 	got->dst = si->dst;
-	got->timeout = to;
-	got->last = now;
+	WRITE_ONCE(got->timeout, to);
+	WRITE_ONCE(got->last, now);
 	WRITE_ONCE(got->expire, now + si->expires);
 	got->version = max_t(u32, got->version, si->version) + 1;
 	spin_unlock_bh(&got->lock);
@@ -475,7 +475,7 @@ static void unlink_state(struct pfl_states *st, struct pfl_state *s)
 
 		pfl_state_src_key(s, &k);
 		pfl_src_state_put(st->src, &k, s->flags & PFL_STATE_F_CONN,
-				  s->last);
+				  READ_ONCE(s->last));
 	}
 	if (s->rs)
 		pfl_ruleset_state_put(s->rs, s->rule);
@@ -572,8 +572,11 @@ static bool expired(struct pfl_states *st, struct pfl_state *s, u32 now)
 	if (!(s->flags & PFL_STATE_F_PURGE)) {
 		if (s->rs)
 			rule_to = pfl_ruleset_rule_timeouts(s->rs, s->rule);
-		if ((s32)(s->expire - now) <= 0 ||
-		    (s32)(now - s->last) >=
+		/* Marked reads: the lockless steady state (states.md)
+		 * writes last and expire without the lock.
+		 */
+		if ((s32)(READ_ONCE(s->expire) - now) <= 0 ||
+		    (s32)(now - READ_ONCE(s->last)) >=
 		    (s32)pfl_states_timeout_for(st, rule_to, s->timeout)) {
 			/* The packet path checks this under the lock. */
 			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
@@ -694,6 +697,9 @@ u32 pfl_states_generation(struct pfl_states *st)
 
 void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now)
 {
+	unsigned int i;
+	u32 expire;
+
 	spin_lock_bh(&s->lock);
 	si->key = s->key;
 	si->id = s->id;
@@ -705,11 +711,14 @@ void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now)
 	si->version = s->version;
 	si->rule = s->rule;
 	si->age = now - s->created;
-	si->expires = (s32)(s->expire - now) > 0 ? s->expire - now : 0;
+	expire = READ_ONCE(s->expire);	/* also written without the lock */
+	si->expires = (s32)(expire - now) > 0 ? expire - now : 0;
 	si->src = s->src;
 	si->dst = s->dst;
-	memcpy(si->packets, s->packets, sizeof(si->packets));
-	memcpy(si->bytes, s->bytes, sizeof(si->bytes));
+	for (i = 0; i < 2; i++) {
+		si->packets[i] = READ_ONCE(s->packets[i]);
+		si->bytes[i] = READ_ONCE(s->bytes[i]);
+	}
 	spin_unlock_bh(&s->lock);
 }
 
