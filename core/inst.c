@@ -234,6 +234,35 @@ static void count_rule(struct pfl_state *s, const struct pfl_pkt *pkt)
 	}
 }
 
+/*
+ * A state's packet and byte counts: marked accesses, as the lockless
+ * steady state updates them without the state's lock (a count can miss
+ * a packet when two CPUs pass the same direction at once; nothing else
+ * depends on it).
+ */
+static void count_state(struct pfl_state *s, int d, u32 len)
+{
+	WRITE_ONCE(s->packets[d], READ_ONCE(s->packets[d]) + 1);
+	WRITE_ONCE(s->bytes[d], READ_ONCE(s->bytes[d]) + len);
+}
+
+/*
+ * A UDP, ICMP or other-protocol state whose tracking has nothing left to
+ * change: both peers seen (pf's MULTIPLE) or an echo past its first
+ * packet. A packet then only moves last, expire and the counts, which
+ * need no lock (Documentation/states.md). Racy reads on purpose.
+ */
+static bool state_steady(const struct pfl_state *s, u32 now)
+{
+	u8 to = READ_ONCE(s->timeout);
+
+	if ((READ_ONCE(s->flags) & PFL_STATE_F_PURGE) ||
+	    (s32)(READ_ONCE(s->expire) - now) <= 0)
+		return false;
+	return to == PFL_TO_UDP_MULTIPLE || to == PFL_TO_OTHER_MULTIPLE ||
+	       to == PFL_TO_ICMP_ERROR;
+}
+
 enum state_result {
 	STATE_NONE,		/* no state: the rules decide */
 	STATE_PASS,
@@ -305,6 +334,18 @@ static enum state_result state_update(struct pfl_inst *inst,
 	const u32 *rule_to;
 	u8 to;
 
+	if (s->key.proto != IPPROTO_TCP_ && state_steady(s, now)) {
+		/* Documentation/states.md, "Lockless steady state". */
+		rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) :
+			  NULL;
+		WRITE_ONCE(s->last, now);
+		WRITE_ONCE(s->expire,
+			   now + pfl_states_timeout_for(inst->states, rule_to,
+							READ_ONCE(s->timeout)));
+		count_state(s, !fwd, pkt->len);
+		count_rule(s, pkt);
+		return STATE_PASS;
+	}
 	spin_lock_bh(&s->lock);
 	/* The walker may have ended it since the lookup. */
 	if ((s->flags & PFL_STATE_F_PURGE) || (s32)(s->expire - now) <= 0) {
@@ -356,22 +397,20 @@ static enum state_result state_update(struct pfl_inst *inst,
 	}
 	if (!to) {
 		/* Passed on trust (pf's second chance): refreshes nothing. */
-		s->packets[!fwd]++;
-		s->bytes[!fwd] += pkt->len;
+		count_state(s, !fwd, pkt->len);
 		spin_unlock_bh(&s->lock);
 		count_rule(s, pkt);
 		return STATE_PASS;
 	}
 	if (to != s->timeout) {
-		s->timeout = to;
+		WRITE_ONCE(s->timeout, to);
 		s->version++;
 	}
 	rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) : NULL;
-	s->last = now;
+	WRITE_ONCE(s->last, now);
 	WRITE_ONCE(s->expire,
 		   now + pfl_states_timeout_for(inst->states, rule_to, to));
-	s->packets[!fwd]++;
-	s->bytes[!fwd] += pkt->len;
+	count_state(s, !fwd, pkt->len);
 	spin_unlock_bh(&s->lock);
 	count_rule(s, pkt);
 	return STATE_PASS;
@@ -415,12 +454,19 @@ static enum state_result icmp_error_check(struct pfl_inst *inst,
 	return STATE_PASS;
 }
 
+/* The key a packet looked up, and its hash: a new state reuses both. */
+struct state_lookup {
+	struct pfl_state_key key;
+	u32 hash;
+	bool valid;
+};
+
 static enum state_result state_check(struct pfl_inst *inst,
 				     const struct pfl_pkt_desc *desc,
 				     const struct pfl_pkt *pkt,
-				     struct pfl_match *m)
+				     struct pfl_match *m,
+				     struct state_lookup *l)
 {
-	struct pfl_state_key k;
 	struct pfl_state *s;
 	enum state_result r;
 
@@ -428,8 +474,9 @@ static enum state_result state_check(struct pfl_inst *inst,
 		return icmp_error_check(inst, desc, pkt, m);
 	if (!stateful(pkt))
 		return STATE_NONE;
-	pfl_state_key_from_pkt(&k, pkt, desc->dir);
-	s = pfl_state_lookup(inst->states, &k, desc->now);
+	pfl_state_key_from_pkt(&l->key, pkt, desc->dir);
+	l->valid = true;
+	s = pfl_state_lookup_hash(inst->states, &l->key, &l->hash, desc->now);
 	if (!s)
 		return STATE_NONE;
 	r = state_update(inst, s, pkt, desc->dir, desc->now);
@@ -445,7 +492,8 @@ static enum state_result state_check(struct pfl_inst *inst,
  */
 static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 			 const struct pfl_pkt_desc *desc,
-			 const struct pfl_pkt *pkt, const struct pfl_match *m)
+			 const struct pfl_pkt *pkt, const struct pfl_match *m,
+			 const struct state_lookup *l)
 {
 	u32 nr = (u32)m->rule, max = pfl_ruleset_rule_max(rs, nr);
 	const struct pfl_state_def *sd = &pfl_ruleset_def(rs, nr)->state;
@@ -465,7 +513,13 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 		pfl_count(inst, PFL_CTR_MEMORY, 1);
 		return false;
 	}
-	pfl_state_key_from_pkt(&s->key, pkt, desc->dir);
+	if (l->valid) {
+		s->key = l->key;
+		s->hash = l->hash;
+	} else {
+		pfl_state_key_from_pkt(&s->key, pkt, desc->dir);
+		s->hash = pfl_state_hash(inst->states, &s->key);
+	}
 	s->dir = desc->dir;
 	s->rule = nr;
 	s->rs = rs;
@@ -531,6 +585,7 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 	struct pfl_ruleset *rs;
 	struct pfl_pkt_ctx ctx;
 	struct pfl_match local;
+	struct state_lookup l;
 	struct pfl_pkt pkt;
 	enum pfl_verdict verdict;
 	enum state_result sr;
@@ -563,7 +618,8 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 	if (pkt.flags & PFL_PKT_FRAG)
 		pfl_count(inst, PFL_CTR_FRAGMENT, 1);
 
-	sr = state_check(inst, desc, &pkt, m);
+	l.valid = false;
+	sr = state_check(inst, desc, &pkt, m, &l);
 	if (sr != STATE_NONE) {
 		verdict = sr == STATE_PASS ? PFL_PASS : PFL_BLOCK;
 		if (verdict == PFL_BLOCK)
@@ -580,7 +636,8 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 			pfl_count(inst, PFL_CTR_MATCH, 1);
 		if (m->action == PFL_ACT_PASS &&
 		    (m->flags & PFL_RULE_F_KEEP_STATE) && m->rule >= 0 &&
-		    stateful(&pkt) && !state_create(inst, rs, desc, &pkt, m)) {
+		    stateful(&pkt) &&
+		    !state_create(inst, rs, desc, &pkt, m, &l)) {
 			m->action = PFL_ACT_BLOCK;
 			m->block_mode = PFL_BLOCK_DROP;
 		}

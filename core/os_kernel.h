@@ -48,6 +48,14 @@
 #define pfl_hash_key_init(k) get_random_bytes(k, sizeof(*(k)))
 #define pfl_hash(data, len, k) siphash(data, len, k)
 #define pfl_random_u32() get_random_u32()
+/*
+ * The state table's hash: HalfSipHash-1-3 (SipHash-1-3 on 64-bit), the
+ * kernel's keyed hash for hash tables, over the key's meaningful words.
+ */
+#define pfl_hhash_key_t hsiphash_key_t
+#define pfl_hhash_key_init(k) get_random_bytes(k, sizeof(*(k)))
+#define pfl_hhash(data, len, k) hsiphash(data, len, k)
+#define pfl_hhash_4u32(a, b, c, d, k) hsiphash_4u32(a, b, c, d, k)
 
 /* seqcount_t, written under a spinlock. */
 #define pfl_seqcount_t seqcount_t

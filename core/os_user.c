@@ -129,6 +129,67 @@ u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k)
 }
 #endif
 
+/* SipHash-1-3 as the kernel's hsiphash() on 64-bit (lib/siphash.c). */
+#define HSIPROUND do {							\
+	v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);	\
+	v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;			\
+	v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;			\
+	v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);	\
+} while (0)
+
+static inline u32 hsip_final(u64 v0, u64 v1, u64 v2, u64 v3, u64 b)
+{
+	v3 ^= b;
+	HSIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	HSIPROUND;
+	HSIPROUND;
+	HSIPROUND;
+	return (u32)((v0 ^ v1) ^ (v2 ^ v3));
+}
+
+u32 pfl_hhash(const void *data, size_t len, const pfl_hhash_key_t *k)
+{
+	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
+	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
+	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
+	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	u64 m, b = (u64)len << 56;
+	const u8 *p = data, *end = p + (len & ~(size_t)7);
+	size_t i;
+
+	for (; p != end; p += 8) {
+		memcpy(&m, p, 8);
+		m = le64toh(m);
+		v3 ^= m;
+		HSIPROUND;
+		v0 ^= m;
+	}
+	for (i = 0; i < (len & 7); i++)
+		b |= (u64)p[i] << (8 * i);
+	return hsip_final(v0, v1, v2, v3, b);
+}
+
+u32 pfl_hhash_4u32(u32 first, u32 second, u32 third, u32 forth,
+		   const pfl_hhash_key_t *k)
+{
+	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
+	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
+	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
+	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	u64 combined = (u64)second << 32 | first;
+
+	v3 ^= combined;
+	HSIPROUND;
+	v0 ^= combined;
+	combined = (u64)forth << 32 | third;
+	v3 ^= combined;
+	HSIPROUND;
+	v0 ^= combined;
+	return hsip_final(v0, v1, v2, v3, (u64)16 << 56);
+}
+
 void pfl_hash_key_init(pfl_hash_key_t *k)
 {
 	k->key[0] = ((u64)pfl_random_u32() << 32) | pfl_random_u32();

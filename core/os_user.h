@@ -186,6 +186,15 @@ void pfl_hash_key_init(pfl_hash_key_t *k);
 u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k);
 u32 pfl_random_u32(void);
 
+/*
+ * The state table's hash, as the kernel's hsiphash() on 64-bit
+ * (SipHash-1-3) and hsiphash_4u32(); the same key layout.
+ */
+typedef pfl_hash_key_t pfl_hhash_key_t;
+#define pfl_hhash_key_init(k) pfl_hash_key_init(k)
+u32 pfl_hhash(const void *data, size_t len, const pfl_hhash_key_t *k);
+u32 pfl_hhash_4u32(u32 a, u32 b, u32 c, u32 d, const pfl_hhash_key_t *k);
+
 unsigned int pfl_user_slot(void);
 #ifdef PFL_USER_KERNEL_LIKE
 #define pfl_cpu_get() 0U	/* see PFL_USER_KERNEL_LIKE below */

@@ -70,6 +70,7 @@ struct crule {
 	char ifname[PFL_IFNAMSIZ];	/* NUL padded */
 	struct cport sport;
 	struct cport dport;
+	u8 own_to;		/* some state timeout of its own (in padding) */
 	struct caddr src;
 	struct caddr dst;
 };
@@ -610,7 +611,7 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 				      size_t errlen)
 {
 	struct pfl_ruleset *rs;
-	unsigned int i;
+	unsigned int i, k;
 	char msg[128];
 	int e;
 
@@ -654,6 +655,8 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 			goto fail;
 		}
 		compile_rule(c, d, &rs->opts);
+		for (k = 0; k < ARRAY_SIZE(d->state.timeouts); k++)
+			c->own_to |= d->state.timeouts[k] != 0;
 		if (compile_addr(&c->src, &d->src, resolve, arg) ||
 		    compile_addr(&c->dst, &d->dst, resolve, arg)) {
 			*ret = -ENOENT;
@@ -955,7 +958,8 @@ u64 pfl_ruleset_states_total(const struct pfl_ruleset *rs)
 const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
 				     unsigned int nr)
 {
-	return nr < rs->n ? rs->defs[nr].state.timeouts : NULL;
+	return nr < rs->n && rs->rules[nr].own_to ?
+	       rs->defs[nr].state.timeouts : NULL;
 }
 
 u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr)

@@ -97,7 +97,9 @@ void pfl_ruleset_state_get(struct pfl_ruleset *rs, unsigned int nr);
 void pfl_ruleset_state_put(struct pfl_ruleset *rs, unsigned int nr);
 u64 pfl_ruleset_states(const struct pfl_ruleset *rs, unsigned int nr);
 u64 pfl_ruleset_states_total(const struct pfl_ruleset *rs);
-/* Rule @nr's state timeouts (__PFL_TO_MAX, 0: global) and `max`. */
+/* Rule @nr's state timeouts (__PFL_TO_MAX, 0: global; NULL when it sets
+ * none) and `max`.
+ */
 const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
 				     unsigned int nr);
 u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr);

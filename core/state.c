@@ -47,11 +47,16 @@ struct pfl_states {
 	u32 creator;
 	u32 walk_pos;		/* next bucket for the expiry walker */
 	u32 count_seen;		/* count when the walker last looked */
-	pfl_hash_key_t key;
+	pfl_hhash_key_t key;
 	pfl_pcpu_u64 pcpu;	/* PCPU_N counters */
 	pfl_pcpu_u64 ctrs;	/* the instance's enum pfl_counter array */
 	struct pfl_src_nodes *src;
 	u32 to[__PFL_TO_MAX];	/* `set timeout`; 0: default */
+	/* What is in force: `set timeout` or the default, the adaptive
+	 * bounds from the limit; recomputed when either changes, so that
+	 * the packet path only reads.
+	 */
+	u32 eff[__PFL_TO_MAX];
 	spinlock_t locks[PFL_STATE_LOCKS];
 	pfl_seqcount_t seq[PFL_STATE_LOCKS];
 };
@@ -75,6 +80,8 @@ static const u32 default_timeouts[__PFL_TO_MAX] = {
 	[PFL_TO_FRAG] = 60,
 	[PFL_TO_INTERVAL] = 10,
 };
+
+static void timeouts_recompute(struct pfl_states *st);
 
 static inline unsigned long nulls_of(const struct state_tbl *t, u32 bucket)
 {
@@ -129,7 +136,8 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 	st->limit = limit ? limit : default_limit();
 	st->creator = creator;
 	st->ctrs = ctrs;
-	pfl_hash_key_init(&st->key);
+	pfl_hhash_key_init(&st->key);
+	timeouts_recompute(st);
 	for (i = 0; i < PFL_STATE_LOCKS; i++) {
 		spin_lock_init(&st->locks[i]);
 		pfl_seqcount_init(&st->seq[i]);
@@ -207,10 +215,30 @@ void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
 	k->port[!far] = pkt->dport;
 }
 
+/*
+ * Only the words that can differ: an IPv4 key's addresses are one word
+ * each and the other 24 bytes are zero, so it is hashed as four words
+ * (addresses, ports, af and proto). An IPv6 key is hashed whole; the two
+ * never collide on purpose, as af is in both.
+ */
 static inline u32 key_hash(const struct pfl_states *st,
 			   const struct pfl_state_key *k)
 {
-	return (u32)pfl_hash(k, sizeof(*k), &st->key);
+	u32 a0, a1, ports, ap;
+
+	if (likely(k->af == PFL_AF_INET)) {
+		memcpy(&a0, &k->addr[0].v4, sizeof(a0));
+		memcpy(&a1, &k->addr[1].v4, sizeof(a1));
+		memcpy(&ports, k->port, sizeof(ports));
+		ap = (u32)k->af | (u32)k->proto << 8;
+		return pfl_hhash_4u32(a0, a1, ports, ap, &st->key);
+	}
+	return pfl_hhash(k, sizeof(*k), &st->key);
+}
+
+u32 pfl_state_hash(const struct pfl_states *st, const struct pfl_state_key *k)
+{
+	return key_hash(st, k);
 }
 
 static inline bool key_eq(const struct pfl_state_key *a,
@@ -249,12 +277,22 @@ again:
 struct pfl_state *pfl_state_lookup(struct pfl_states *st,
 				   const struct pfl_state_key *k, u32 now)
 {
+	u32 hash;
+
+	return pfl_state_lookup_hash(st, k, &hash, now);
+}
+
+struct pfl_state *pfl_state_lookup_hash(struct pfl_states *st,
+					const struct pfl_state_key *k,
+					u32 *hashp, u32 now)
+{
 	u32 hash = key_hash(st, k);
 	pfl_seqcount_t *seq = &st->seq[hash % PFL_STATE_LOCKS];
 	struct state_tbl *t;
 	struct pfl_state *s;
 	unsigned int v;
 
+	*hashp = hash;
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_SEARCH, 1);
 	do {
 		v = read_seqcount_begin(seq);
@@ -312,6 +350,7 @@ u32 pfl_states_limit(struct pfl_states *st)
 void pfl_states_set_limit(struct pfl_states *st, u32 limit)
 {
 	WRITE_ONCE(st->limit, limit ? limit : default_limit());
+	timeouts_recompute(st);	/* the adaptive bounds follow the limit */
 }
 
 u32 pfl_states_nbuckets(struct pfl_states *st)
@@ -353,23 +392,23 @@ struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s)
 		state_free(s);
 		return NULL;
 	}
+	s->hash = key_hash(st, &s->key);
 	return pfl_state_insert_admitted(st, s);
 }
 
 struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 					    struct pfl_state *s)
 {
-	u32 hash = key_hash(st, &s->key), stripe = hash % PFL_STATE_LOCKS;
+	u32 hash = s->hash, stripe = hash % PFL_STATE_LOCKS;
 	struct state_tbl *t, *old;
 	struct pfl_state *found;
 
-	s->hash = hash;
 	spin_lock_bh(&st->locks[stripe]);
 	t = rcu_dereference(st->cur);
 	old = rcu_dereference(t->old);
-	found = find_locked(t, hash, &s->key, s->last);
+	found = find_locked(t, hash, &s->key, READ_ONCE(s->last));
 	if (!found && old)
-		found = find_locked(old, hash, &s->key, s->last);
+		found = find_locked(old, hash, &s->key, READ_ONCE(s->last));
 	if (found) {
 		spin_unlock_bh(&st->locks[stripe]);
 		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_CONVERGED, 1);
@@ -414,8 +453,8 @@ int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
 	spin_lock_bh(&got->lock);
 	got->src = si->src;
 	got->dst = si->dst;
-	got->timeout = to;
-	got->last = now;
+	WRITE_ONCE(got->timeout, to);
+	WRITE_ONCE(got->last, now);
 	WRITE_ONCE(got->expire, now + si->expires);
 	got->version = max_t(u32, got->version, si->version) + 1;
 	spin_unlock_bh(&got->lock);
@@ -436,7 +475,7 @@ static void unlink_state(struct pfl_states *st, struct pfl_state *s)
 
 		pfl_state_src_key(s, &k);
 		pfl_src_state_put(st->src, &k, s->flags & PFL_STATE_F_CONN,
-				  s->last);
+				  READ_ONCE(s->last));
 	}
 	if (s->rs)
 		pfl_ruleset_state_put(s->rs, s->rule);
@@ -445,21 +484,11 @@ static void unlink_state(struct pfl_states *st, struct pfl_state *s)
 
 /* --- timeouts ------------------------------------------------------------ */
 
-void pfl_states_set_timeouts(struct pfl_states *st, const u32 *to)
+/* The timeout @which in force, from `set timeout`, the limit, pf's defaults. */
+static u32 timeout_eff(const struct pfl_states *st, unsigned int which)
 {
-	unsigned int i;
+	u32 v = st->to[which], limit = st->limit;
 
-	for (i = 0; i < __PFL_TO_MAX; i++)
-		WRITE_ONCE(st->to[i], to ? to[i] : 0);
-}
-
-u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
-{
-	u32 v, limit = READ_ONCE(st->limit);
-
-	if (which >= __PFL_TO_MAX)
-		return 0;
-	v = READ_ONCE(st->to[which]);
 	if (v)
 		return v;
 	/* pf: adaptive scaling from 60% to 120% of the state limit. */
@@ -471,6 +500,31 @@ u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
 	return default_timeouts[which];
 }
 
+/* After a change of st->to or st->limit (callers serialise those). */
+static void timeouts_recompute(struct pfl_states *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < __PFL_TO_MAX; i++)
+		WRITE_ONCE(st->eff[i], timeout_eff(st, i));
+}
+
+void pfl_states_set_timeouts(struct pfl_states *st, const u32 *to)
+{
+	unsigned int i;
+
+	for (i = 0; i < __PFL_TO_MAX; i++)
+		WRITE_ONCE(st->to[i], to ? to[i] : 0);
+	timeouts_recompute(st);
+}
+
+u32 pfl_states_timeout(struct pfl_states *st, unsigned int which)
+{
+	if (which >= __PFL_TO_MAX)
+		return 0;
+	return READ_ONCE(st->eff[which]);
+}
+
 u32 pfl_states_timeout_for(struct pfl_states *st, const u32 *rule_to,
 			   unsigned int which)
 {
@@ -478,18 +532,27 @@ u32 pfl_states_timeout_for(struct pfl_states *st, const u32 *rule_to,
 
 	if (which >= __PFL_TO_MAX)
 		return 0;
-	t = rule_to && rule_to[which] ? rule_to[which] :
-	    pfl_states_timeout(st, which);
-	start = rule_to && rule_to[PFL_TO_ADAPTIVE_START] ?
-		rule_to[PFL_TO_ADAPTIVE_START] :
-		pfl_states_timeout(st, PFL_TO_ADAPTIVE_START);
-	end = rule_to && rule_to[PFL_TO_ADAPTIVE_END] ?
-	      rule_to[PFL_TO_ADAPTIVE_END] :
-	      pfl_states_timeout(st, PFL_TO_ADAPTIVE_END);
 	/* The count the walker saw last: reading the per-CPU sum on every
 	 * packet would cost more than the precision is worth.
 	 */
 	n = READ_ONCE(st->count_seen);
+	if (likely(!rule_to)) {
+		/* The common case: two loads while below adaptive.start. */
+		t = READ_ONCE(st->eff[which]);
+		start = READ_ONCE(st->eff[PFL_TO_ADAPTIVE_START]);
+		if (likely(n <= start))
+			return t;
+		end = READ_ONCE(st->eff[PFL_TO_ADAPTIVE_END]);
+	} else {
+		t = rule_to[which] ? rule_to[which] :
+		    READ_ONCE(st->eff[which]);
+		start = rule_to[PFL_TO_ADAPTIVE_START] ?
+			rule_to[PFL_TO_ADAPTIVE_START] :
+			READ_ONCE(st->eff[PFL_TO_ADAPTIVE_START]);
+		end = rule_to[PFL_TO_ADAPTIVE_END] ?
+		      rule_to[PFL_TO_ADAPTIVE_END] :
+		      READ_ONCE(st->eff[PFL_TO_ADAPTIVE_END]);
+	}
 	if (end > start && n > start) {
 		if (n >= end)
 			return 0;
@@ -509,8 +572,11 @@ static bool expired(struct pfl_states *st, struct pfl_state *s, u32 now)
 	if (!(s->flags & PFL_STATE_F_PURGE)) {
 		if (s->rs)
 			rule_to = pfl_ruleset_rule_timeouts(s->rs, s->rule);
-		if ((s32)(s->expire - now) <= 0 ||
-		    (s32)(now - s->last) >=
+		/* Marked reads: the lockless steady state (states.md)
+		 * writes last and expire without the lock.
+		 */
+		if ((s32)(READ_ONCE(s->expire) - now) <= 0 ||
+		    (s32)(now - READ_ONCE(s->last)) >=
 		    (s32)pfl_states_timeout_for(st, rule_to, s->timeout)) {
 			/* The packet path checks this under the lock. */
 			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
@@ -631,6 +697,9 @@ u32 pfl_states_generation(struct pfl_states *st)
 
 void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now)
 {
+	unsigned int i;
+	u32 expire;
+
 	spin_lock_bh(&s->lock);
 	si->key = s->key;
 	si->id = s->id;
@@ -642,11 +711,14 @@ void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now)
 	si->version = s->version;
 	si->rule = s->rule;
 	si->age = now - s->created;
-	si->expires = (s32)(s->expire - now) > 0 ? s->expire - now : 0;
+	expire = READ_ONCE(s->expire);	/* also written without the lock */
+	si->expires = (s32)(expire - now) > 0 ? expire - now : 0;
 	si->src = s->src;
 	si->dst = s->dst;
-	memcpy(si->packets, s->packets, sizeof(si->packets));
-	memcpy(si->bytes, s->bytes, sizeof(si->bytes));
+	for (i = 0; i < 2; i++) {
+		si->packets[i] = READ_ONCE(s->packets[i]);
+		si->bytes[i] = READ_ONCE(s->bytes[i]);
+	}
 	spin_unlock_bh(&s->lock);
 }
 

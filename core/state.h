@@ -85,10 +85,18 @@ void pfl_state_src_key(const struct pfl_state *s, struct pfl_src_key *k);
 void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
 			    u8 dir);
 
+/* The table's hash of @k (keyed, per table). */
+u32 pfl_state_hash(const struct pfl_states *st, const struct pfl_state_key *k);
+
 /*
  * Find the live state of @k (under the RCU read lock); NULL when there is
- * none or it has expired by @now. Counts a search.
+ * none or it has expired by @now. Counts a search. The _hash form also
+ * stores pfl_state_hash() of @k in @hash, so that a miss can insert
+ * without hashing again.
  */
+struct pfl_state *pfl_state_lookup_hash(struct pfl_states *st,
+					const struct pfl_state_key *k,
+					u32 *hash, u32 now);
 struct pfl_state *pfl_state_lookup(struct pfl_states *st,
 				   const struct pfl_state_key *k, u32 now);
 
@@ -107,8 +115,9 @@ void pfl_state_free_unlinked(struct pfl_states *st, struct pfl_state *s);
 struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s);
 /*
  * The same without the limit check, for a state pfl_states_admit() let in
- * (the count is a sum over CPUs: once per new flow is enough). Returns @s
- * or the existing state, never NULL.
+ * (the count is a sum over CPUs: once per new flow is enough), and with
+ * @s->hash already set to pfl_state_hash() of its key (the lookup that
+ * missed computed it). Returns @s or the existing state, never NULL.
  */
 struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 					    struct pfl_state *s);
