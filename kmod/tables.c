@@ -178,7 +178,7 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 	err = parse_table_attr(info, tb);
 	if (err)
 		return err;
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	t = request_table(pn, tb, cmd == PFL_CMD_TABLE_ADD ||
 				  cmd == PFL_CMD_TABLE_REPLACE, info);
 	if (IS_ERR(t)) {
@@ -244,7 +244,7 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 	if (changed)
 		pn->generation++;
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	if (err)
 		return err;
 	return reply_u32(info, cmd, PFL_TABLE_A_CHANGED, changed);
@@ -277,7 +277,7 @@ int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info)
 	hits = kvcalloc(n ? n : 1, sizeof(*hits), GFP_KERNEL_ACCOUNT);
 	if (!hits)
 		return -ENOMEM;
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	t = request_table(pn, tb, false, info);
 	if (IS_ERR(t)) {
 		err = PTR_ERR(t);
@@ -293,7 +293,7 @@ int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info)
 	}
 	rcu_read_unlock();
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	if (err)
 		goto free;
 	err = -ENOMEM;
@@ -326,7 +326,7 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 	void *hdr;
 
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	cb->seq = pn->generation;
 	list_for_each_entry(ref, &pn->tables.all, list) {
 		struct pfl_table *t = ref->table;
@@ -352,7 +352,7 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 		cb->args[0] = idx;
 	}
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	return skb->len;
 }
 
@@ -446,7 +446,7 @@ int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!b.e)
 		return -ENOMEM;
 	b.n = 0;
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	cb->seq = pn->generation;
 	ref = pfl_table_list_find(&pn->tables, name);
 	if (!ref) {
@@ -480,7 +480,7 @@ int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	d->started = true;
 	ret = skb->len;
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	kvfree(b.e);
 	return ret;
 }
