@@ -169,17 +169,6 @@ static struct coverage *cov_of(const struct pfl_nlc_nest *n)
 	return NULL;
 }
 
-static const struct pfl_nlc_attr *row_of(const struct pfl_nlc_nest *n,
-					 unsigned int type)
-{
-	unsigned int i;
-
-	for (i = 0; i < n->nattrs; i++)
-		if (n->attrs[i].type == type)
-			return &n->attrs[i];
-	return NULL;
-}
-
 /*
  * What the module's policy lets through (check_codec() holds it to the
  * same tables): every attribute has a row and the row's exact length;
@@ -195,7 +184,7 @@ static bool wire_ok(const struct pfl_nlc_nest *n, const struct nlattr *nest,
 	bool seen[PFL_NLC_MAXATTR + 1] = { 0 };
 
 	mnl_attr_for_each_nested(attr, nest) {
-		a = row_of(n, mnl_attr_get_type(attr));
+		a = pfl_nlc_row(n, mnl_attr_get_type(attr));
 		plen = mnl_attr_get_payload_len(attr);
 		if (!a) {
 			snprintf(why, len, "%s: attribute %u has no row",
