@@ -78,16 +78,8 @@ int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
 void pfl_nl_limit_err(struct netlink_ext_ack *extack, enum pfl_limit l,
 		      u32 limit, const char *what)
 {
-	static const char *const plain[__PFL_LIMIT_MAX] = {
-		[PFL_LIMIT_STATES] = "set limit states reached",
-		[PFL_LIMIT_SRC_NODES] = "set limit src-nodes reached",
-		[PFL_LIMIT_TABLES] = "set limit tables reached",
-		[PFL_LIMIT_TABLE_ENTRIES] = "set limit table-entries reached",
-		[PFL_LIMIT_RULES] = "set limit rules reached",
-		[PFL_LIMIT_RULESETS] = "set limit rulesets reached",
-	};
-
-	pfl_nl_set_err(extack, plain[l], "set limit %s %u reached: %s",
+	pfl_nl_set_err(extack, pfl_limit_info[l].reached,
+		       "set limit %s %u reached: %s",
 		       pfl_limit_info[l].name, limit, what);
 }
 
