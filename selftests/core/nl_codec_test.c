@@ -3,8 +3,8 @@
  * The rule codec (include/pfl/nl_codec.h) round trip: random rule defs,
  * valid per pfl_rule_def_check(), encoded by libpfl's handlers, checked
  * attribute by attribute against the codec's tables as the module's
- * policy checks them (check_codec() in kmod/nl_rule.c holds the policy to
- * the same tables), decoded and compared field by field. A row dropped
+ * policy checks them (pfl_nl_codec_check() in kmod/nl_rule.c holds the
+ * policy to the same tables), decoded and compared field by field. A row dropped
  * from the tables, or a kind a handler mishandles, loses a field some
  * random def sets: every row is required to be exercised.
  */
@@ -170,8 +170,8 @@ static struct coverage *cov_of(const struct pfl_nlc_nest *n)
 }
 
 /*
- * What the module's policy lets through (check_codec() holds it to the
- * same tables): every attribute has a row and the row's exact length;
+ * What the module's policy lets through (pfl_nl_codec_check() holds it to
+ * the same tables): every attribute has a row and the row's exact length;
  * strings are NUL-terminated and fit. @why names the first fault.
  */
 static bool wire_ok(const struct pfl_nlc_nest *n, const struct nlattr *nest,
