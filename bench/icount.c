@@ -32,6 +32,9 @@
 #include "pfl_conf.h"
 #include "pkt_build.h"
 
+/* The config mutex of the instances here (this thread configures). */
+static DEFINE_MUTEX(test_conf);
+
 /* Ten rules once lists are expanded; the measured packets come in on eth0
  * (a forwarded one leaves on eth1) and match the rules near the end.
  */
@@ -239,7 +242,7 @@ static void setup(struct bench *b, const struct scenario *sc)
 
 	memset(b, 0, sizeof(*b));
 	b->rng = 0x2545f4914f6cdd1dULL;
-	b->inst = pfl_inst_create();
+	b->inst = pfl_inst_create(&test_conf);
 	if (!b->inst)
 		die("no instance");
 	rs = pfl_ruleset_build(conf.rules, conf.nrules, &conf.opts, no_tables,
@@ -347,6 +350,7 @@ int main(int argc, char **argv)
 	if (conf.nrules != RULESET_RULES)
 		die("the ruleset is not ten rules");
 	rcu_register_thread();
+	pfl_conf_lock(&test_conf);	/* this thread configures */
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 		if (!only || !strcmp(only, scenarios[i].name))
 			run(&scenarios[i], small);

@@ -29,6 +29,9 @@
 #include "table.h"
 #include "state.h"
 
+/* The config mutex: this thread configures, for its whole run. */
+static DEFINE_MUTEX(test_conf);
+
 static struct pfl_table *big_table;
 
 static struct pfl_table *resolve(void *arg, const char *name)
@@ -298,6 +301,7 @@ int main(int argc, char **argv)
 		ncpu = 64;
 	scale = smoke ? 100 : 1;
 	rcu_register_thread();
+	pfl_conf_lock(&test_conf);	/* this thread configures */
 	fill_table(smoke ? 1000 : 100000);
 	for (i = 0; i < 3; i++) {
 		struct pfl_ruleset *rs = build(sizes[i], false);

@@ -12,7 +12,7 @@
 #define IPPROTO_UDP_ 17
 #define IPPROTO_ICMPV6_ 58
 
-struct pfl_inst *pfl_inst_create(void)
+struct pfl_inst *pfl_inst_create(struct mutex *conf_lock)
 {
 	struct pfl_inst *inst = pfl_zalloc(sizeof(*inst));
 
@@ -23,6 +23,7 @@ struct pfl_inst *pfl_inst_create(void)
 		pfl_free(inst);
 		return NULL;
 	}
+	inst->conf_lock = conf_lock;
 	inst->creator = pfl_random_u32() | 1;	/* 0 means "this one" */
 	inst->states = pfl_states_create(0, inst->creator, inst->counters);
 	if (!inst->states) {
@@ -55,6 +56,7 @@ void pfl_inst_destroy(struct pfl_inst *inst)
 
 bool pfl_inst_set_enabled(struct pfl_inst *inst, bool enabled)
 {
+	lockdep_assert_held(inst->conf_lock);
 	if (inst->enabled == enabled)
 		return false;
 	WRITE_ONCE(inst->enabled, enabled);
@@ -70,7 +72,8 @@ struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 
 	const struct pfl_options_def *o = rs ? pfl_ruleset_options(rs) : NULL;
 
-	old = rcu_dereference_protected(inst->ruleset, true);
+	old = rcu_dereference_protected(inst->ruleset,
+					lockdep_is_held(inst->conf_lock));
 	rcu_assign_pointer(inst->ruleset, rs);
 	pfl_states_set_limit(inst->states, pfl_limit(o, PFL_LIMIT_STATES));
 	pfl_src_nodes_set_limit(pfl_states_src_nodes(inst->states),
@@ -81,6 +84,7 @@ struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 
 void pfl_inst_retire_ruleset(struct pfl_inst *inst, struct pfl_ruleset *rs)
 {
+	lockdep_assert_held(inst->conf_lock);
 	if (!rs)
 		return;
 	if (!pfl_ruleset_states_total(rs)) {
@@ -95,6 +99,7 @@ static void reap_rulesets(struct pfl_inst *inst)
 {
 	struct pfl_ruleset **pp = &inst->retired, *rs, *dead = NULL;
 
+	lockdep_assert_held(inst->conf_lock);
 	while ((rs = *pp)) {
 		if (pfl_ruleset_states_total(rs)) {
 			pp = pfl_ruleset_retired_next(rs);
@@ -119,6 +124,7 @@ u32 pfl_inst_rulesets_held(const struct pfl_inst *inst)
 	struct pfl_ruleset *rs;
 	u32 n = 0;
 
+	lockdep_assert_held(inst->conf_lock);
 	for (rs = inst->retired; rs; rs = *pfl_ruleset_retired_next(rs))
 		n++;
 	return n;
@@ -129,7 +135,8 @@ bool pfl_inst_may_replace(struct pfl_inst *inst, u32 limit)
 	struct pfl_ruleset *cur;
 
 	reap_rulesets(inst);
-	cur = rcu_dereference_protected(inst->ruleset, true);
+	cur = rcu_dereference_protected(inst->ruleset,
+					lockdep_is_held(inst->conf_lock));
 	if (!cur || !pfl_ruleset_states_total(cur))
 		return true;	/* freed, not held, once replaced */
 	return pfl_inst_rulesets_held(inst) < limit;
@@ -303,6 +310,7 @@ static bool src_conn_ok(struct pfl_inst *inst, struct pfl_state *s, u32 now)
 	const struct pfl_state_def *sd;
 	struct pfl_src_key k;
 
+	lockdep_assert_held(&s->lock);
 	if ((s->flags & (PFL_STATE_F_SRC | PFL_STATE_F_CONN)) !=
 	    PFL_STATE_F_SRC || s->src.state < PFL_TCPS_ESTABLISHED ||
 	    s->dst.state < PFL_TCPS_ESTABLISHED || !s->rs)

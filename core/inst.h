@@ -2,7 +2,41 @@
 /*
  * A pfl instance: everything one firewall owns (one per network namespace
  * in the kernel). The packet path reads it without locks; configuration
- * changes are serialised by the caller.
+ * changes hold the instance's config mutex.
+ *
+ * Locks, in the order they nest (take a later one only while holding
+ * earlier ones or none; none is taken while a later one is held):
+ *
+ *   1. config mutex: struct pfl_inst.conf_lock, which is the netns's
+ *      per-netns lock struct pfl_net.lock in the module (a mutex; taken
+ *      with pfl_conf_lock(), os.h). Serialises configuration: enable,
+ *      rulesets, tables, state kills, housekeeping. Sleeps under it
+ *      (allocation, synchronize_rcu()). No genl_mutex above it (the
+ *      family has parallel_ops).
+ *   2. state stripe: struct pfl_states.locks[hash % PFL_STATE_LOCKS]
+ *      (state.c), spin_lock_bh; its seqcount is written under it. Taken
+ *      by inserts, the expiry walker, kills, dumps and a resize (one
+ *      stripe at a time).
+ *   3. state lock: struct pfl_state.lock, spin_lock_bh. The packet path
+ *      takes it alone; the walker and kills under a stripe lock.
+ *   4. source-node stripe: struct src_stripe.lock (srcnode.c),
+ *      spin_lock_bh; taken under a state lock (pfl_src_conn()) or a
+ *      state stripe (a state's removal puts its node).
+ *   5. overload lock: struct pfl_inst.overload_lock, spin_lock_bh;
+ *      innermost, taken under a state lock (overload()).
+ *
+ * The packet path runs in softirq under the RCU read lock; every spinlock
+ * it shares with process context is therefore taken with _bh.
+ *
+ * Members below are tagged with what protects them (as OpenBSD's
+ * pfvar_priv.h does):
+ *   [I] immutable after creation (or after insertion, for a state)
+ *   [C] written under the config mutex; unmarked readers hold it too
+ *   [R] also read locklessly by the packet path (RCU or READ_ONCE)
+ *   [O] struct pfl_inst.overload_lock
+ *   [B] the state stripe lock of the state's bucket
+ *   [S] the state's own lock
+ *   [P] per-CPU, written with this_cpu ops, summed by readers
  */
 #ifndef _PFL_INST_H
 #define _PFL_INST_H
@@ -14,21 +48,22 @@
 #include <linux/pfl.h>
 
 struct pfl_inst {
-	bool enabled;
-	u64 since_real;		/* CLOCK_REALTIME s of the last enable/disable */
-	u64 since_boot;		/* CLOCK_BOOTTIME s of the same moment */
-	pfl_pcpu_u64 counters;	/* __PFL_CTR_MAX per-CPU u64s */
-	struct pfl_ruleset __rcu *ruleset;	/* NULL: pass everything */
-	struct pfl_states *states;
-	u32 creator;		/* id of this instance in state ids (sync) */
-	/* Replaced rulesets that states still refer to; caller serialised. */
+	struct mutex *conf_lock;	/* [I] the config mutex (the glue's) */
+	bool enabled;		/* [C,R] */
+	u64 since_real;		/* [C] CLOCK_REALTIME s of the last enable/disable */
+	u64 since_boot;		/* [C] CLOCK_BOOTTIME s of the same moment */
+	pfl_pcpu_u64 counters;	/* [I] __PFL_CTR_MAX per-CPU u64s [P] */
+	struct pfl_ruleset __rcu *ruleset;	/* [C,R] NULL: pass everything */
+	struct pfl_states *states;	/* [I] */
+	u32 creator;		/* [I] id of this instance in state ids (sync) */
+	/* [C] Replaced rulesets that states still refer to. */
 	struct pfl_ruleset *retired;
 	/* Sources over a max-src-conn limit with an overload table, from
 	 * the packet path to housekeeping; more in one second are dropped.
 	 */
 	spinlock_t overload_lock;
-	unsigned int noverload;
-	struct pfl_overload {
+	unsigned int noverload;		/* [O] */
+	struct pfl_overload {		/* [O] */
 		struct pfl_table_entry src;
 		char table[PFL_TABLE_NAME_SIZE];
 		u8 flush;		/* 0, 1 the rule's states, 2 global */
@@ -54,16 +89,17 @@ struct pfl_pkt_desc {
 	u32 now;		/* pfl_now() */
 };
 
-struct pfl_inst *pfl_inst_create(void);
+/* @conf_lock: the config mutex that will serialise its configuration. */
+struct pfl_inst *pfl_inst_create(struct mutex *conf_lock);
 void pfl_inst_destroy(struct pfl_inst *inst);
 
-/* Caller serialises these; they return false when nothing changed. */
+/* Under the config mutex; false when nothing changed. */
 bool pfl_inst_set_enabled(struct pfl_inst *inst, bool enabled);
 
 /*
  * Publish @rs (may be NULL) and its options (state limit, timeouts) and
  * return the previous ruleset, which the caller hands to
- * pfl_inst_retire_ruleset() after a grace period. Caller serialises.
+ * pfl_inst_retire_ruleset() after a grace period. Under the config mutex.
  */
 struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 					  struct pfl_ruleset *rs);
@@ -71,7 +107,7 @@ struct pfl_ruleset *pfl_inst_swap_ruleset(struct pfl_inst *inst,
 /*
  * A ruleset no packet can reach any more (a grace period has passed since
  * it was swapped out): freed now when no state refers to it, else when the
- * last one is gone (pfl_inst_reap_rulesets()). Caller serialises.
+ * last one is gone (housekeeping). Under the config mutex.
  */
 void pfl_inst_retire_ruleset(struct pfl_inst *inst, struct pfl_ruleset *rs);
 
@@ -79,14 +115,13 @@ void pfl_inst_retire_ruleset(struct pfl_inst *inst, struct pfl_ruleset *rs);
  * `set limit rulesets`: replaced rulesets still held by their states, and
  * whether the running one may be replaced without holding more than
  * @limit (frees those whose states are gone first; may wait for a grace
- * period). Caller serialises.
+ * period). Under the config mutex.
  */
 u32 pfl_inst_rulesets_held(const struct pfl_inst *inst);
 bool pfl_inst_may_replace(struct pfl_inst *inst, u32 limit);
 
 /*
- * Periodic housekeeping, process context, caller serialised with the
- * configuration: expire states (a slice of @budget buckets), free retired
+ * Periodic housekeeping, process context, under the config mutex: expire states (a slice of @budget buckets), free retired
  * rulesets whose states are all gone and source nodes without states, and
  * act on overloads: @table_add (the glue's) puts the source into the
  * overload table, then its states are flushed as the rule says. Returns the

@@ -136,6 +136,17 @@ static int nonzero(const void *p, unsigned int size)
 	return 0;
 }
 
+const struct pfl_nlc_attr *pfl_nlc_row(const struct pfl_nlc_nest *n,
+				       unsigned int type)
+{
+	unsigned int i;
+
+	for (i = 0; i < n->nattrs; i++)
+		if (n->attrs[i].type == type)
+			return &n->attrs[i];
+	return NULL;
+}
+
 int pfl_nlc_wanted(const struct pfl_nlc_attr *a, const void *base)
 {
 	const unsigned char *c = (const unsigned char *)base + a->cond;

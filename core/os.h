@@ -14,4 +14,23 @@
 #include "os_user.h"
 #endif
 
+/*
+ * Locks are the kernel's (spinlock_t, struct mutex, lockdep_assert_held(),
+ * lockdep_is_held()); in userspace a mutex knows its owner and a spinlock
+ * whether it is locked, so the checks abort a host test that lacks a lock.
+ *
+ * The config mutex of an instance (struct pfl_inst.conf_lock, the glue's
+ * per-netns lock) is taken with pfl_conf_lock()/pfl_conf_unlock(), which
+ * also record that this thread holds a config mutex: objects that do not
+ * know their instance (state table, source nodes, address tables) check
+ * pfl_conf_held_any() where they need the configuration serialised.
+ *
+ * lockdep_assert(c) asserts any such condition. Where an object is being
+ * torn down (its last reference gone, no reader left) the RCU pointers are
+ * read with rcu_dereference_protected(p, true): nothing to hold then.
+ */
+#define pfl_assert_conf_held_any() lockdep_assert(pfl_conf_held_any())
+/* An RCU pointer that only config-mutex holders change. */
+#define pfl_conf_dereference(p) rcu_dereference_protected(p, pfl_conf_held_any())
+
 #endif /* _PFL_OS_H */

@@ -10,6 +10,8 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/lockdep.h>
 #include <linux/timekeeping.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
@@ -69,6 +71,31 @@
 #define pfl_free_rcu(ptr, field) kfree_rcu(ptr, field)
 #define pfl_call_rcu(head, fn) call_rcu(head, fn)
 
+/*
+ * Config mutexes (os.h): taking one also takes pfl_conf_map (kmod/main.c)
+ * shared, so that lockdep can tell whether this task holds any of them.
+ */
+#ifdef CONFIG_LOCKDEP
+extern struct lockdep_map pfl_conf_map;
+
+static inline void pfl_conf_lock(struct mutex *l)
+{
+	mutex_lock(l);
+	lock_map_acquire_read(&pfl_conf_map);
+}
+
+static inline void pfl_conf_unlock(struct mutex *l)
+{
+	lock_map_release(&pfl_conf_map);
+	mutex_unlock(l);
+}
+
+#define pfl_conf_held_any() lock_is_held(&pfl_conf_map)
+#else
+#define pfl_conf_lock(l) mutex_lock(l)
+#define pfl_conf_unlock(l) mutex_unlock(l)
+#define pfl_conf_held_any() 1
+#endif
 
 /* Per-CPU arrays of u64 counters, written with this_cpu ops only. */
 typedef u64 __percpu *pfl_pcpu_u64;

@@ -14,6 +14,57 @@ unsigned int pfl_user_slot(void)
 	return pfl_slot_plus_one - 1;
 }
 
+__thread unsigned int pfl_user_conf_depth;
+
+void pfl_user_mutex_init(struct mutex *l)
+{
+	pthread_mutex_init(&l->m, NULL);
+	__atomic_store_n(&l->held, 0, __ATOMIC_RELAXED);
+}
+
+void pfl_user_mutex_lock(struct mutex *l)
+{
+	pthread_mutex_lock(&l->m);
+	__atomic_store_n(&l->owner, pthread_self(), __ATOMIC_RELAXED);
+	__atomic_store_n(&l->held, 1, __ATOMIC_RELAXED);
+}
+
+void pfl_user_mutex_unlock(struct mutex *l)
+{
+	if (!pfl_user_mutex_held(l))
+		pfl_user_lock_fail("unlock of a mutex not held", __FILE__,
+				   __LINE__);
+	__atomic_store_n(&l->held, 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&l->m);
+}
+
+/* Only the owner's own stores decide: another thread's are irrelevant. */
+bool pfl_user_mutex_held(const void *p)
+{
+	const struct mutex *l = p;
+
+	return __atomic_load_n(&l->held, __ATOMIC_RELAXED) &&
+	       pthread_equal(__atomic_load_n(&l->owner, __ATOMIC_RELAXED),
+			     pthread_self());
+}
+
+bool pfl_user_spin_held(const void *p)
+{
+	spinlock_t *l = (spinlock_t *)p;
+
+	BUILD_BUG_ON(sizeof(spinlock_t) == sizeof(struct mutex));
+	if (pthread_spin_trylock(l))
+		return true;
+	pthread_spin_unlock(l);
+	return false;
+}
+
+void pfl_user_lock_fail(const char *what, const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: lock not held: %s\n", file, line, what);
+	abort();
+}
+
 void pfl_user_free_rcu(struct rcu_head *head)
 {
 	free(head);	/* the rcu_head is the object's first member */

@@ -95,6 +95,58 @@ typedef pthread_spinlock_t spinlock_t;
 #define spin_unlock_bh(l) pthread_spin_unlock(l)
 #define cond_resched() do { } while (0)
 
+/*
+ * The kernel's mutex, with an owner so that lockdep_is_held() and
+ * lockdep_assert_held() are real checks here too: a host test that calls
+ * a function without the lock it needs aborts (os_user.c). Each thread
+ * counts the config mutexes it holds (pfl_conf_held_any(), os.h).
+ */
+struct mutex {
+	pthread_mutex_t m;
+	pthread_t owner;
+	int held;
+};
+
+void pfl_user_mutex_init(struct mutex *l);
+void pfl_user_mutex_lock(struct mutex *l);
+void pfl_user_mutex_unlock(struct mutex *l);
+bool pfl_user_mutex_held(const void *l);
+bool pfl_user_spin_held(const void *l);
+extern __thread unsigned int pfl_user_conf_depth;
+void pfl_user_lock_fail(const char *what, const char *file, int line);
+
+#define DEFINE_MUTEX(name) struct mutex name = { .m = PTHREAD_MUTEX_INITIALIZER }
+#define mutex_init(l) pfl_user_mutex_init(l)
+#define mutex_lock(l) pfl_user_mutex_lock(l)
+#define mutex_unlock(l) pfl_user_mutex_unlock(l)
+/*
+ * A spinlock has no owner: "held" is "locked by someone". The two kinds
+ * are told apart by size (a pthread spinlock is an int).
+ */
+#define lockdep_is_held(l)						\
+	(sizeof(*(l)) == sizeof(struct mutex) ?				\
+	 pfl_user_mutex_held((const void *)(l)) :			\
+	 pfl_user_spin_held((const void *)(l)))
+#define lockdep_assert(c) do {						\
+	if (!(c))							\
+		pfl_user_lock_fail(#c, __FILE__, __LINE__);		\
+} while (0)
+#define lockdep_assert_held(l) lockdep_assert(lockdep_is_held(l))
+
+static inline void pfl_conf_lock(struct mutex *l)
+{
+	mutex_lock(l);
+	pfl_user_conf_depth++;
+}
+
+static inline void pfl_conf_unlock(struct mutex *l)
+{
+	pfl_user_conf_depth--;
+	mutex_unlock(l);
+}
+
+#define pfl_conf_held_any() (pfl_user_conf_depth > 0)
+
 /* seqcount: writers serialised by a lock, readers retry. C11 atomics so
  * that ThreadSanitizer sees the ordering.
  */
@@ -214,7 +266,7 @@ unsigned int pfl_user_slot(void);
  * rcu_barrier() before exit so that deferred frees have run.
  */
 #define __rcu
-#define rcu_dereference_protected(p, c) ({ (void)(c); (p); })
+#define rcu_dereference_protected(p, c) ({ lockdep_assert(c); (p); })
 #define rcu_dereference_check(p, c) ({ (void)(c); rcu_dereference(p); })
 #define rcu_access_pointer(p) CMM_LOAD_SHARED(p)
 #define RCU_INIT_POINTER(p, v) CMM_STORE_SHARED(p, v)

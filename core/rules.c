@@ -6,15 +6,17 @@
  */
 #include "rules.h"
 
+#define LIMIT(name, dflt, max) { name, "set limit " name " reached", dflt, max }
 const struct pfl_limit_info pfl_limit_info[__PFL_LIMIT_MAX] = {
-	[PFL_LIMIT_STATES]	  = { "states", PFL_STATES_DEFAULT, 1U << 24 },
-	[PFL_LIMIT_SRC_NODES]	  = { "src-nodes", PFL_SRC_NODES_DEFAULT,
-				      PFL_SRC_NODES_MAX },
-	[PFL_LIMIT_TABLES]	  = { "tables", 1000, 1U << 20 },
-	[PFL_LIMIT_TABLE_ENTRIES] = { "table-entries", 200000, 1U << 24 },
-	[PFL_LIMIT_RULES]	  = { "rules", 65536, 1U << 18 },
-	[PFL_LIMIT_RULESETS]	  = { "rulesets", 256, 4096 },
+	[PFL_LIMIT_STATES]	  = LIMIT("states", PFL_STATES_DEFAULT, 1U << 24),
+	[PFL_LIMIT_SRC_NODES]	  = LIMIT("src-nodes", PFL_SRC_NODES_DEFAULT,
+					  PFL_SRC_NODES_MAX),
+	[PFL_LIMIT_TABLES]	  = LIMIT("tables", 1000, 1U << 20),
+	[PFL_LIMIT_TABLE_ENTRIES] = LIMIT("table-entries", 200000, 1U << 24),
+	[PFL_LIMIT_RULES]	  = LIMIT("rules", 65536, 1U << 18),
+	[PFL_LIMIT_RULESETS]	  = LIMIT("rulesets", 256, 4096),
 };
+#undef LIMIT
 
 /* Per-rule counters: PFL_RCTR_EVALUATIONS .. PFL_RCTR_STATES. */
 #define RCTR_FIRST	PFL_RCTR_EVALUATIONS

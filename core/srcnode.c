@@ -146,6 +146,7 @@ void pfl_src_nodes_set_limit(struct pfl_src_nodes *sn, u32 limit)
 	struct hlist_nulls_head *b;
 	u32 i, n;
 
+	pfl_assert_conf_held_any();
 	limit = limit ? limit : PFL_SRC_NODES_DEFAULT;
 	WRITE_ONCE(sn->limit, limit);
 	n = roundup_pow_of_two(max_t(u32, limit / 2 / SRC_STRIPES, 1));
@@ -302,6 +303,7 @@ static u32 expire_bucket(struct pfl_src_nodes *sn, struct src_stripe *st,
 	struct src_node *s;
 	u32 freed = 0;
 
+	lockdep_assert_held(&st->lock);
 	for (n = st->b[b].first; !is_a_nulls(n); n = next) {
 		next = n->next;
 		s = hlist_nulls_entry(n, struct src_node, node);
@@ -331,6 +333,7 @@ u32 pfl_src_nodes_expire(struct pfl_src_nodes *sn, u32 now)
 	u32 i, budget = 0, freed = 0;
 	struct src_stripe *st;
 
+	pfl_assert_conf_held_any();
 	for (i = 0; i < SRC_STRIPES; i++)
 		budget += READ_ONCE(sn->s[i].mask) + 1;
 	budget = (budget + PFL_SRC_EXPIRE_ROUNDS - 1) / PFL_SRC_EXPIRE_ROUNDS;

@@ -65,7 +65,7 @@ bool pfl_src_conn(struct pfl_src_nodes *sn, const struct pfl_src_key *k,
  * calls in a row look at all of it: a node goes at most
  * PFL_SRC_EXPIRE_ROUNDS - 1 calls (seconds) after it may, and counts
  * against the limit until then (one more round if the limit changed
- * meanwhile). Caller serialises calls; process context. Returns the nodes
+ * meanwhile). Under a config mutex; process context. Returns the nodes
  * freed.
  */
 #define PFL_SRC_EXPIRE_ROUNDS 8

@@ -349,6 +349,7 @@ u32 pfl_states_limit(struct pfl_states *st)
 
 void pfl_states_set_limit(struct pfl_states *st, u32 limit)
 {
+	pfl_assert_conf_held_any();
 	WRITE_ONCE(st->limit, limit ? limit : default_limit());
 	timeouts_recompute(st);	/* the adaptive bounds follow the limit */
 }
@@ -630,7 +631,7 @@ static void move_stripe(struct pfl_states *st, struct state_tbl *old,
 
 static void resize(struct pfl_states *st, u32 nbuckets)
 {
-	struct state_tbl *old = rcu_dereference_protected(st->cur, true), *t;
+	struct state_tbl *old = pfl_conf_dereference(st->cur), *t;
 	u32 k;
 
 	t = tbl_alloc(nbuckets, old->gen + 1);
@@ -656,7 +657,7 @@ static void resize(struct pfl_states *st, u32 nbuckets)
 
 static void maybe_grow(struct pfl_states *st, u32 count)
 {
-	u32 n = rcu_dereference_protected(st->cur, true)->mask + 1;
+	u32 n = pfl_conf_dereference(st->cur)->mask + 1;
 	u32 cap = roundup_pow_of_two(max_t(u32, READ_ONCE(st->limit) / 2,
 					   PFL_STATE_MIN_BUCKETS));
 
@@ -673,7 +674,7 @@ u32 pfl_states_expire(struct pfl_states *st, u32 now, u32 budget)
 
 	WRITE_ONCE(st->count_seen, count);
 	maybe_grow(st, count);
-	t = rcu_dereference_protected(st->cur, true);
+	t = pfl_conf_dereference(st->cur);
 	if (budget > t->mask + 1)
 		budget = t->mask + 1;
 	for (; budget; budget--) {
@@ -840,6 +841,6 @@ u32 pfl_states_kill(struct pfl_states *st, const struct pfl_state_filter *f,
 		    u32 now)
 {
 	/* No resize runs meanwhile (the caller serialises with the walker). */
-	return kill_table(st, rcu_dereference_protected(st->cur, true), f,
+	return kill_table(st, pfl_conf_dereference(st->cur), f,
 			  now);
 }

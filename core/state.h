@@ -34,28 +34,29 @@ struct pfl_states;
 #define PFL_STATE_LOCKS 256
 #define PFL_STATE_MIN_BUCKETS 1024
 
+/* Locks and the [tags] of the members: inst.h. */
 struct pfl_state {
-	struct hlist_nulls_node node;	/* in its bucket, under the stripe lock */
-	struct pfl_state_key key;
-	u32 hash;
-	u8 dir;			/* enum pfl_dir of the creating packet */
-	u8 timeout;		/* enum pfl_timeout, under lock */
-	u8 flags;		/* PFL_STATE_F_*, under lock */
+	struct hlist_nulls_node node;	/* [B] in its bucket, RCU readers */
+	struct pfl_state_key key;	/* [I] */
+	u32 hash;		/* [I] */
+	u8 dir;			/* [I] enum pfl_dir of the creating packet */
+	u8 timeout;		/* [S] enum pfl_timeout */
+	u8 flags;		/* [S,R] PFL_STATE_F_* (WRITE_ONCE) */
 	u8 proto_state;		/* unused padding for now */
-	u32 rule;		/* creating rule's number, ~0U: none */
-	u32 version;		/* bumped on every change, under lock */
-	u64 id;
-	u32 creator;
-	u32 created;		/* instance clock, seconds */
-	u32 last;		/* last packet */
-	u32 expire;		/* last + timeout when last updated */
+	u32 rule;		/* [I] creating rule's number, ~0U: none */
+	u32 version;		/* [S] bumped on every change */
+	u64 id;			/* [I] */
+	u32 creator;		/* [I] */
+	u32 created;		/* [I] instance clock, seconds */
+	u32 last;		/* [S] last packet */
+	u32 expire;		/* [S,R] last + timeout when last updated */
 	spinlock_t lock;
-	struct pfl_state_peer src;	/* the peer that sent the first packet */
-	struct pfl_state_peer dst;
-	u64 packets[2];		/* [0] src->dst, [1] dst->src */
-	u64 bytes[2];
-	/* The ruleset of the creating rule: kept alive while states refer to
-	 * it (its per-rule timeouts, `max` counts). NULL for peer states.
+	struct pfl_state_peer src;	/* [S] the peer that sent the first packet */
+	struct pfl_state_peer dst;	/* [S] */
+	u64 packets[2];		/* [S] [0] src->dst, [1] dst->src */
+	u64 bytes[2];		/* [S] */
+	/* [I] The ruleset of the creating rule: kept alive while states refer
+	 * to it (its per-rule timeouts, `max` counts). NULL for peer states.
 	 */
 	struct pfl_ruleset *rs;
 	struct rcu_head rcu;
@@ -142,8 +143,8 @@ u32 pfl_states_limit(struct pfl_states *st);
  * allocation; pfl_state_insert() asks it too.
  */
 bool pfl_states_admit(struct pfl_states *st);
-/* Change the limit (`set limit states`); 0: the default. Caller serialises
- * with pfl_states_expire().
+/* Change the limit (`set limit states`); 0: the default. Under a config
+ * mutex (serialised with pfl_states_expire()).
  */
 void pfl_states_set_limit(struct pfl_states *st, u32 limit);
 u32 pfl_states_nbuckets(struct pfl_states *st);
@@ -167,8 +168,8 @@ u32 pfl_states_timeout_for(struct pfl_states *st, const u32 *rule_to,
 /*
  * The expiry walker: look at @budget buckets from where it last stopped,
  * remove expired and purged states; grows the table when it is crowded.
- * Caller serialises calls with each other and with pfl_states_kill();
- * process context (a resize waits for grace periods).
+ * Under a config mutex (serialised with each other and with
+ * pfl_states_kill()); process context (a resize waits for grace periods).
  * Returns the states removed.
  */
 u32 pfl_states_expire(struct pfl_states *st, u32 now, u32 budget);
@@ -191,9 +192,9 @@ void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now);
 bool pfl_state_filter_match(const struct pfl_state_filter *f,
 			    const struct pfl_state_info *si, u32 creator);
 
-/* Remove every state matching @f (NULL: all). Process context; the caller
- * serialises it with pfl_states_expire() (pn->lock in the module). Returns
- * the number of live states removed.
+/* Remove every state matching @f (NULL: all). Process context, under a
+ * config mutex (serialised with pfl_states_expire()). Returns the number
+ * of live states removed.
  */
 u32 pfl_states_kill(struct pfl_states *st, const struct pfl_state_filter *f,
 		    u32 now);

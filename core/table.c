@@ -192,8 +192,7 @@ static struct tnode *trie_find(struct tnode *n, const struct tkey *tk)
 	while (n && n->plen <= tk->plen && prefix_eq(n->key, tk->k, n->plen)) {
 		if (n->plen == tk->plen)
 			return n;
-		n = rcu_dereference_protected(n->child[bit_at(tk->k, n->plen)],
-					      true);
+		n = pfl_conf_dereference(n->child[bit_at(tk->k, n->plen)]);
 	}
 	return NULL;
 }
@@ -207,7 +206,7 @@ static int trie_insert(struct tnode __rcu **root, const struct tkey *tk,
 	unsigned int c;
 
 	for (;;) {
-		n = rcu_dereference_protected(*slot, true);
+		n = pfl_conf_dereference(*slot);
 		if (!n)
 			break;
 		c = common_len(n->key, tk->k, min_t(u8, n->plen, tk->plen));
@@ -260,7 +259,7 @@ static struct tnode __rcu **slot_of(struct tnode __rcu **root,
 
 	if (!p)
 		return root;
-	if (rcu_dereference_protected(p->child[0], true) == n)
+	if (pfl_conf_dereference(p->child[0]) == n)
 		return &p->child[0];
 	return &p->child[1];
 }
@@ -270,14 +269,14 @@ static int trie_delete(struct tnode __rcu **root, const struct tkey *tk)
 {
 	struct tnode *n, *child, *c0, *c1, *parent;
 
-	n = trie_find(rcu_dereference_protected(*root, true), tk);
+	n = trie_find(pfl_conf_dereference(*root), tk);
 	if (!n || !(n->flags & TN_ENTRY))
 		return 0;
 	WRITE_ONCE(n->flags, 0);
 	/* Remove nodes that are neither entries nor branch points. */
 	while (n && !n->flags) {
-		c0 = rcu_dereference_protected(n->child[0], true);
-		c1 = rcu_dereference_protected(n->child[1], true);
+		c0 = pfl_conf_dereference(n->child[0]);
+		c1 = pfl_conf_dereference(n->child[1]);
 		if (c0 && c1)
 			break;
 		child = c0 ? c0 : c1;
@@ -348,10 +347,10 @@ static const struct tnode *titer_next(struct titer *it)
 			return NULL;
 		n = it->stack[--it->sp];
 	} while (it->from && subtree_before(n, it->from));
-	c = rcu_dereference_check(n->child[1], true);
+	c = rcu_dereference_check(n->child[1], pfl_conf_held_any());
 	if (c)
 		it->stack[it->sp++] = c;
-	c = rcu_dereference_check(n->child[0], true);
+	c = rcu_dereference_check(n->child[0], pfl_conf_held_any());
 	if (c)
 		it->stack[it->sp++] = c;
 	return n;
@@ -361,7 +360,7 @@ static const struct tnode *titer_next(struct titer *it)
 
 static struct troot *cur_root(const struct pfl_table *t)
 {
-	return rcu_dereference_protected(t->cur, true);
+	return pfl_conf_dereference(t->cur);
 }
 
 static void troot_destroy(struct troot *r)
@@ -404,7 +403,7 @@ static void table_free_rcu(struct rcu_head *head)
 {
 	struct pfl_table *t = container_of(head, struct pfl_table, rcu);
 
-	troot_destroy(cur_root(t));
+	troot_destroy(rcu_dereference_protected(t->cur, true));
 	pfl_free(t);
 }
 
@@ -426,6 +425,7 @@ u32 pfl_table_flags(const struct pfl_table *t)
 
 void pfl_table_set_flags(struct pfl_table *t, u32 flags)
 {
+	pfl_assert_conf_held_any();
 	t->flags = flags;
 }
 
@@ -444,7 +444,7 @@ int pfl_table_add(struct pfl_table *t, const struct pfl_table_entry *e)
 
 	if (!entry_to_key(e, &tk))
 		return -EINVAL;
-	n = trie_find(rcu_dereference_protected(r->root[tk.fam], true), &tk);
+	n = trie_find(pfl_conf_dereference(r->root[tk.fam]), &tk);
 	was = n && (n->flags & TN_ENTRY);
 	ret = trie_insert(&r->root[tk.fam], &tk,
 			  TN_ENTRY | (e->neg ? TN_NEG : 0));
@@ -493,7 +493,7 @@ static u32 trie_diff(struct titer *it, const struct tnode *a,
 
 static struct tnode *root_of(const struct troot *r, unsigned int fam)
 {
-	return rcu_dereference_protected(r->root[fam], true);
+	return pfl_conf_dereference(r->root[fam]);
 }
 
 int pfl_table_replace(struct pfl_table *t, const struct pfl_table_entry *e,
@@ -599,7 +599,7 @@ int pfl_table_walk(const struct pfl_table *t,
 		   int (*fn)(void *arg, const struct pfl_table_entry *e),
 		   void *arg)
 {
-	const struct troot *r = rcu_dereference_check(t->cur, true);
+	const struct troot *r = rcu_dereference_check(t->cur, pfl_conf_held_any());
 	struct pfl_table_entry e;
 	const struct tkey *bound;
 	const struct tnode *n;
@@ -617,7 +617,8 @@ int pfl_table_walk(const struct pfl_table *t,
 	for (fam = after ? from.fam : 0; fam < 2 && !ret; fam++) {
 		/* only @after's family has entries up to it */
 		bound = after && fam == from.fam ? &from : NULL;
-		titer_start(it, rcu_dereference_check(r->root[fam], true),
+		titer_start(it, rcu_dereference_check(r->root[fam],
+						      pfl_conf_held_any()),
 			    bound);
 		while (!ret && (n = titer_next(it))) {
 			flags = READ_ONCE(n->flags);

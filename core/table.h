@@ -2,7 +2,7 @@
 /*
  * Address tables: longest-prefix match over IPv4 and IPv6 networks, with
  * negated entries (!net/len) as pf has them. Lookups are lock-free under
- * RCU; changes are serialised by the caller (the instance's config lock)
+ * RCU; changes hold a config mutex (os.h)
  * and never block a lookup.
  *
  * Semantics (pf's): an address matches a table when the longest entry
@@ -30,7 +30,7 @@ u32 pfl_table_count(const struct pfl_table *t);
 /* Reject an entry with bad family, prefix, host bits or padding. */
 int pfl_table_entry_check(const struct pfl_table_entry *e);
 
-/* Changes; the caller serialises them. add: 1 added or changed, 0 already
+/* Changes, under a config mutex. add: 1 added or changed, 0 already
  * there; del: 1 removed, 0 absent; negative errno on error (-EINVAL,
  * -ENOMEM). replace installs exactly @n entries, atomically for readers,
  * and returns the number of entries changed. flush returns the number
@@ -50,7 +50,7 @@ bool pfl_table_match(const struct pfl_table *t, u8 family,
  * those after @after (NULL: from the first; it need not be in the table,
  * so a dump resumes where it stopped whatever changed meanwhile); calls
  * @fn until it returns non-zero, which is then returned (-EINVAL: @after
- * is not a valid entry). Caller holds the config lock or RCU.
+ * is not a valid entry). Caller holds a config mutex or RCU.
  */
 int pfl_table_walk(const struct pfl_table *t,
 		   const struct pfl_table_entry *after,

@@ -39,9 +39,9 @@ static void pfl_housekeeping_run(struct work_struct *work)
 
 	interval = max_t(u32, pfl_states_timeout(st, PFL_TO_INTERVAL), 1);
 	budget = max_t(u32, pfl_states_nbuckets(st) / interval, 64);
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	pfl_inst_housekeeping(pn->inst, pfl_now(), budget, pfl_overload_add, pn);
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	queue_delayed_work(system_power_efficient_wq, &pn->housekeeping, HZ);
 }
 

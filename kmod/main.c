@@ -18,6 +18,13 @@ unsigned int pfl_net_id __read_mostly;
 
 static atomic_t pfl_ninst = ATOMIC_INIT(0);
 
+#ifdef CONFIG_LOCKDEP
+/* Held (shared) with any pn->lock: pfl_conf_held_any() (core/os.h). */
+static struct lock_class_key pfl_conf_key;
+struct lockdep_map pfl_conf_map =
+	STATIC_LOCKDEP_MAP_INIT("pfl_conf_lock", &pfl_conf_key);
+#endif
+
 unsigned int pfl_instances(void)
 {
 	return atomic_read(&pfl_ninst);
@@ -38,7 +45,7 @@ struct pfl_inst *pfl_net_inst(struct pfl_net *pn)
 	lockdep_assert_held(&pn->lock);
 	if (pn->inst)
 		return pn->inst;
-	inst = pfl_inst_create();
+	inst = pfl_inst_create(&pn->lock);
 	if (!inst)
 		return NULL;
 	atomic_inc(&pfl_ninst);
@@ -86,7 +93,10 @@ static void __net_exit pfl_net_exit(struct net *net)
 		synchronize_rcu();
 	if (pn->housekeeping_on)
 		pfl_housekeeping_stop(pn);
+	/* Uncontended, for the core's checks (housekeeping is stopped). */
+	pfl_conf_lock(&pn->lock);
 	pfl_ruleset_destroy_all(pn);
+	pfl_conf_unlock(&pn->lock);
 	pfl_inst_destroy(pn->inst);
 	pn->inst = NULL;
 	atomic_dec(&pfl_ninst);

@@ -106,12 +106,12 @@ static int pfl_cmd_get_status(struct sk_buff *skb, struct genl_info *info)
 		err = -EMSGSIZE;
 		goto err_free;
 	}
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	err = pfl_net_inst(pn) ? pfl_put_status(msg, pn) : -ENOMEM;
 	if (!err && net_eq(genl_info_net(info), &init_net) &&
 	    nla_put_u32(msg, PFL_A_INSTANCES, pfl_instances()))
 		err = -EMSGSIZE;
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	if (err)
 		goto err_free;
 	genlmsg_end(msg, hdr);
@@ -128,7 +128,7 @@ static int pfl_cmd_enable(struct sk_buff *skb, struct genl_info *info)
 	struct pfl_net *pn = pfl_net(net);
 	int err = 0;
 
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	if (!pfl_net_inst(pn)) {
 		err = -ENOMEM;
 		goto out;
@@ -149,7 +149,7 @@ static int pfl_cmd_enable(struct sk_buff *skb, struct genl_info *info)
 		pn->housekeeping_on = true;
 	}
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	return err;
 }
 
@@ -159,7 +159,7 @@ static int pfl_cmd_disable(struct sk_buff *skb, struct genl_info *info)
 	struct pfl_net *pn = pfl_net(net);
 	int err = 0;
 
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	if (!pn->inst || !pn->inst->enabled) {
 		GENL_SET_ERR_MSG(info, "pfl not enabled");
 		err = -ENOENT;
@@ -168,7 +168,7 @@ static int pfl_cmd_disable(struct sk_buff *skb, struct genl_info *info)
 	pfl_inst_set_enabled(pn->inst, false);
 	pfl_hooks_unregister(net);
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	return err;
 }
 

@@ -124,17 +124,6 @@ static bool policy_fits(const struct pfl_nlc_attr *a,
 	return false;
 }
 
-static const struct pfl_nlc_attr *row_of(const struct pfl_nlc_nest *n,
-					 unsigned int type)
-{
-	unsigned int i;
-
-	for (i = 0; i < n->nattrs; i++)
-		if (n->attrs[i].type == type)
-			return &n->attrs[i];
-	return NULL;
-}
-
 /* Every row has a fitting policy; every policy but REJECT has a row. */
 static int check_nest(const struct pfl_nlc_nest *n,
 		      const struct nla_policy *pol, unsigned int maxtype)
@@ -153,7 +142,7 @@ static int check_nest(const struct pfl_nlc_nest *n,
 			goto bad_row;
 	}
 	for (t = 1; t <= maxtype; t++) {
-		a = row_of(n, t);
+		a = pfl_nlc_row(n, t);
 		if (!a) {
 			if (pol[t].type == NLA_UNSPEC || pol[t].type == NLA_REJECT)
 				continue;

@@ -150,9 +150,9 @@ int pfl_dump_states_start(struct netlink_callback *cb)
 	if (err)
 		return err;
 	pn = pfl_net(sock_net(cb->skb->sk));
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	inst = pfl_net_inst(pn);
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	if (!inst)
 		return -ENOMEM;
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
@@ -269,9 +269,9 @@ int pfl_cmd_states_kill(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "which states? a host or an id");
 		return -EINVAL;
 	}
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	killed = pn->inst ? pfl_states_kill(pn->inst->states, &f, pfl_now()) : 0;
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	return reply_killed(info, PFL_CMD_STATES_KILL, killed);
 }
 
@@ -280,10 +280,10 @@ int pfl_cmd_states_flush(struct sk_buff *skb, struct genl_info *info)
 	struct pfl_net *pn = pfl_net(genl_info_net(info));
 	u32 killed;
 
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	killed = pn->inst ? pfl_states_kill(pn->inst->states, NULL, pfl_now()) :
 			    0;
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	return reply_killed(info, PFL_CMD_STATES_FLUSH, killed);
 }
 

@@ -27,7 +27,9 @@ struct pfl_table_list {
 struct pfl_net {
 	/* Made on first use (pfl_net_inst()), then fixed until netns exit. */
 	struct pfl_inst *inst;
-	/* Serialises configuration: enable/disable, rules, tables. */
+	/* The config mutex (core/inst.h: lock order): enable/disable, rules,
+	 * tables; taken with pfl_conf_lock().
+	 */
 	struct mutex lock;
 	bool hooks_registered;
 	bool hooked;		/* hooks were registered once: exit waits */

@@ -122,13 +122,13 @@ int pfl_cmd_rules_begin(struct sk_buff *skb, struct genl_info *info)
 		kfree(opts);
 		return -ENOMEM;
 	}
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	pfl_txn_discard(pn);
 	if (!++pn->last_ticket)
 		++pn->last_ticket;
 	ticket = pn->txn.ticket = pn->last_ticket;
 	pn->txn.opts = opts;
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 
 	hdr = genlmsg_put_reply(msg, info, &pfl_family, 0,
 				PFL_CMD_RULES_BEGIN);
@@ -228,7 +228,7 @@ int pfl_cmd_rules_add(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *nla;
 	int rem, err;
 
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	err = check_ticket(pn, info);
 	if (err)
 		goto out;
@@ -251,7 +251,7 @@ fail:
 	/* A transaction with a refused part must not be committed. */
 	pfl_txn_discard(pn);
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	return err;
 }
 
@@ -430,7 +430,7 @@ int pfl_cmd_rules_commit(struct sk_buff *skb, struct genl_info *info)
 	err = pfl_table_list_init(&ctx.created);
 	if (err)
 		return err;
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	err = check_ticket(pn, info);
 	if (err)
 		goto out;
@@ -470,7 +470,7 @@ discard:
 	pfl_table_list_clear(&ctx.created);
 	pfl_txn_discard(pn);
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	pfl_table_list_destroy(&ctx.created);
 	return err;
 }
@@ -541,7 +541,7 @@ int pfl_dump_rules(struct sk_buff *skb, struct netlink_callback *cb)
 	u32 nr, n;
 	void *hdr;
 
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	cb->seq = pn->generation;
 	rs = pn->inst ? rcu_dereference_protected(pn->inst->ruleset,
 					  lockdep_is_held(&pn->lock)) : NULL;
@@ -564,7 +564,7 @@ int pfl_dump_rules(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 	}
 	cb->args[0] = nr;
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	/* An empty part would end the dump short: a rule too big for one. */
 	if (!skb->len && nr < n)
 		return -EMSGSIZE;

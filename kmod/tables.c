@@ -78,16 +78,8 @@ int pfl_nl_get_entries(struct pfl_table *t, const struct nlattr *nla,
 void pfl_nl_limit_err(struct netlink_ext_ack *extack, enum pfl_limit l,
 		      u32 limit, const char *what)
 {
-	static const char *const plain[__PFL_LIMIT_MAX] = {
-		[PFL_LIMIT_STATES] = "set limit states reached",
-		[PFL_LIMIT_SRC_NODES] = "set limit src-nodes reached",
-		[PFL_LIMIT_TABLES] = "set limit tables reached",
-		[PFL_LIMIT_TABLE_ENTRIES] = "set limit table-entries reached",
-		[PFL_LIMIT_RULES] = "set limit rules reached",
-		[PFL_LIMIT_RULESETS] = "set limit rulesets reached",
-	};
-
-	pfl_nl_set_err(extack, plain[l], "set limit %s %u reached: %s",
+	pfl_nl_set_err(extack, pfl_limit_info[l].reached,
+		       "set limit %s %u reached: %s",
 		       pfl_limit_info[l].name, limit, what);
 }
 
@@ -178,7 +170,7 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 	err = parse_table_attr(info, tb);
 	if (err)
 		return err;
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	t = request_table(pn, tb, cmd == PFL_CMD_TABLE_ADD ||
 				  cmd == PFL_CMD_TABLE_REPLACE, info);
 	if (IS_ERR(t)) {
@@ -244,7 +236,7 @@ int pfl_cmd_table_change(struct sk_buff *skb, struct genl_info *info)
 	if (changed)
 		pn->generation++;
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	if (err)
 		return err;
 	return reply_u32(info, cmd, PFL_TABLE_A_CHANGED, changed);
@@ -277,7 +269,7 @@ int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info)
 	hits = kvcalloc(n ? n : 1, sizeof(*hits), GFP_KERNEL_ACCOUNT);
 	if (!hits)
 		return -ENOMEM;
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	t = request_table(pn, tb, false, info);
 	if (IS_ERR(t)) {
 		err = PTR_ERR(t);
@@ -293,7 +285,7 @@ int pfl_cmd_table_test(struct sk_buff *skb, struct genl_info *info)
 	}
 	rcu_read_unlock();
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	if (err)
 		goto free;
 	err = -ENOMEM;
@@ -326,7 +318,7 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 	void *hdr;
 
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	cb->seq = pn->generation;
 	list_for_each_entry(ref, &pn->tables.all, list) {
 		struct pfl_table *t = ref->table;
@@ -352,7 +344,7 @@ int pfl_dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 		cb->args[0] = idx;
 	}
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	return skb->len;
 }
 
@@ -446,7 +438,7 @@ int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!b.e)
 		return -ENOMEM;
 	b.n = 0;
-	mutex_lock(&pn->lock);
+	pfl_conf_lock(&pn->lock);
 	cb->seq = pn->generation;
 	ref = pfl_table_list_find(&pn->tables, name);
 	if (!ref) {
@@ -480,7 +472,7 @@ int pfl_dump_table_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	d->started = true;
 	ret = skb->len;
 out:
-	mutex_unlock(&pn->lock);
+	pfl_conf_unlock(&pn->lock);
 	kvfree(b.e);
 	return ret;
 }

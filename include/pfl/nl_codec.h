@@ -106,6 +106,9 @@ static inline unsigned int pfl_nlc_array_max(const struct pfl_nlc_attr *a)
 	return a->size / sizeof(__u32) - 1;
 }
 
+/* The row of attribute @type in @n; NULL: none. */
+const struct pfl_nlc_attr *pfl_nlc_row(const struct pfl_nlc_nest *n,
+				       unsigned int type);
 /* Whether encoding puts @a of the struct at @base. */
 int pfl_nlc_wanted(const struct pfl_nlc_attr *a, const void *base);
 /* Whether encoding puts the nest @n of the struct at @base at all. */

@@ -39,6 +39,9 @@
  */
 struct pfl_limit_info {
 	const char *name;	/* pf.conf's */
+	const char *reached;	/* "set limit NAME reached", a static string
+				 * for netlink's extack
+				 */
 	__u32 dflt;
 	__u32 max;
 };

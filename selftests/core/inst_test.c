@@ -2,9 +2,13 @@
 /* Unit tests of the instance: enable/disable and per-CPU counters. */
 #include <pthread.h>
 
+#include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "inst.h"
 #include "pkt_build.h"
+
+/* The config mutex of the instances here (this thread configures). */
+static DEFINE_MUTEX(test_conf);
 
 static int filter(struct pfl_inst *inst, const uint8_t *b, uint32_t len,
 		  uint8_t af, uint8_t dir)
@@ -18,7 +22,7 @@ static int filter(struct pfl_inst *inst, const uint8_t *b, uint32_t len,
 
 TEST(disabled_counts_nothing)
 {
-	struct pfl_inst *inst = pfl_inst_create();
+	struct pfl_inst *inst = pfl_inst_create(&test_conf);
 	uint8_t b[40];
 
 	ASSERT_NE(NULL, inst);
@@ -31,8 +35,9 @@ TEST(disabled_counts_nothing)
 
 TEST(enable_disable)
 {
-	struct pfl_inst *inst = pfl_inst_create();
+	struct pfl_inst *inst = pfl_inst_create(&test_conf);
 
+	pfl_conf_lock(&test_conf);
 	ASSERT_NE(NULL, inst);
 	EXPECT_FALSE(inst->enabled);
 	EXPECT_TRUE(pfl_inst_set_enabled(inst, true));
@@ -41,13 +46,15 @@ TEST(enable_disable)
 	EXPECT_TRUE(pfl_inst_set_enabled(inst, false));
 	EXPECT_FALSE(pfl_inst_set_enabled(inst, false));
 	pfl_inst_destroy(inst);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(counts_by_family_direction_and_reason)
 {
-	struct pfl_inst *inst = pfl_inst_create();
+	struct pfl_inst *inst = pfl_inst_create(&test_conf);
 	uint8_t b4[40], b6[60];
 
+	pfl_conf_lock(&test_conf);
 	ASSERT_NE(NULL, inst);
 	pfl_inst_set_enabled(inst, true);
 	build_ip4(b4, 20, 40, 6, 1, 2);
@@ -72,6 +79,7 @@ TEST(counts_by_family_direction_and_reason)
 	EXPECT_EQ(0, pfl_counter_read(inst, PFL_CTR_IN6_PASS_PKTS));
 	EXPECT_EQ(1, pfl_counter_read(inst, PFL_CTR_SHORT));
 	pfl_inst_destroy(inst);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(traffic_counter_layout_matches_uapi)
@@ -107,10 +115,11 @@ static void *hammer(void *arg)
 /* Per-CPU counters lose nothing when many threads count at once. */
 TEST(concurrent_counting_is_exact)
 {
-	struct pfl_inst *inst = pfl_inst_create();
+	struct pfl_inst *inst = pfl_inst_create(&test_conf);
 	pthread_t t[THREADS];
 	int i;
 
+	pfl_conf_lock(&test_conf);
 	ASSERT_NE(NULL, inst);
 	pfl_inst_set_enabled(inst, true);
 	for (i = 0; i < THREADS; i++)
@@ -121,6 +130,30 @@ TEST(concurrent_counting_is_exact)
 		  pfl_counter_read(inst, PFL_CTR_IN4_PASS_PKTS));
 	EXPECT_EQ((uint64_t)THREADS * PER_THREAD * 28,
 		  pfl_counter_read(inst, PFL_CTR_IN4_PASS_BYTES));
+	pfl_inst_destroy(inst);
+	pfl_conf_unlock(&test_conf);
+}
+
+/* The host build checks the config mutex: a call without it aborts. */
+TEST(config_without_lock_aborts)
+{
+	struct pfl_inst *inst = pfl_inst_create(&test_conf);
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, inst);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		fclose(stderr);		/* the expected complaint */
+		pfl_inst_set_enabled(inst, true);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	pfl_conf_lock(&test_conf);
+	EXPECT_TRUE(pfl_inst_set_enabled(inst, true));
+	pfl_conf_unlock(&test_conf);
 	pfl_inst_destroy(inst);
 }
 

@@ -3,8 +3,8 @@
  * The rule codec (include/pfl/nl_codec.h) round trip: random rule defs,
  * valid per pfl_rule_def_check(), encoded by libpfl's handlers, checked
  * attribute by attribute against the codec's tables as the module's
- * policy checks them (check_codec() in kmod/nl_rule.c holds the policy to
- * the same tables), decoded and compared field by field. A row dropped
+ * policy checks them (pfl_nl_codec_check() in kmod/nl_rule.c holds the
+ * policy to the same tables), decoded and compared field by field. A row dropped
  * from the tables, or a kind a handler mishandles, loses a field some
  * random def sets: every row is required to be exercised.
  */
@@ -169,20 +169,9 @@ static struct coverage *cov_of(const struct pfl_nlc_nest *n)
 	return NULL;
 }
 
-static const struct pfl_nlc_attr *row_of(const struct pfl_nlc_nest *n,
-					 unsigned int type)
-{
-	unsigned int i;
-
-	for (i = 0; i < n->nattrs; i++)
-		if (n->attrs[i].type == type)
-			return &n->attrs[i];
-	return NULL;
-}
-
 /*
- * What the module's policy lets through (check_codec() holds it to the
- * same tables): every attribute has a row and the row's exact length;
+ * What the module's policy lets through (pfl_nl_codec_check() holds it to
+ * the same tables): every attribute has a row and the row's exact length;
  * strings are NUL-terminated and fit. @why names the first fault.
  */
 static bool wire_ok(const struct pfl_nlc_nest *n, const struct nlattr *nest,
@@ -195,7 +184,7 @@ static bool wire_ok(const struct pfl_nlc_nest *n, const struct nlattr *nest,
 	bool seen[PFL_NLC_MAXATTR + 1] = { 0 };
 
 	mnl_attr_for_each_nested(attr, nest) {
-		a = row_of(n, mnl_attr_get_type(attr));
+		a = pfl_nlc_row(n, mnl_attr_get_type(attr));
 		plen = mnl_attr_get_payload_len(attr);
 		if (!a) {
 			snprintf(why, len, "%s: attribute %u has no row",

@@ -15,6 +15,9 @@
 #include "rules.h"
 #include "ref_eval.h"
 
+/* The config mutex this thread configures under. */
+static DEFINE_MUTEX(test_conf);
+
 #define TCP 6
 #define UDP 17
 #define ICMP 1
@@ -314,6 +317,7 @@ TEST(engine_equals_reference)
 	char err[160];
 	int ret;
 
+	pfl_conf_lock(&test_conf);
 	rcu_register_thread();
 	t1[0] = tent("10.0.0.0/8", false);
 	t1[1] = tent("10.1.0.0/16", true);
@@ -387,6 +391,7 @@ TEST(engine_equals_reference)
 		pfl_table_put(tables[i]);
 	rcu_barrier();
 	rcu_unregister_thread();
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST_HARNESS_MAIN

@@ -10,6 +10,9 @@
 #include "pkt_build.h"
 #include "ref_eval.h"
 
+/* The config mutex of the instances here (this thread configures). */
+static DEFINE_MUTEX(test_conf);
+
 #define TCP 6
 #define UDP 17
 #define ICMP 1
@@ -523,6 +526,7 @@ TEST(tables_resolve_and_match)
 	char err[128];
 	int ret;
 
+	pfl_conf_lock(&test_conf);
 	self->d[0] = rule(PFL_ACT_BLOCK);
 	self->d[0].src.type = PFL_ADDR_TABLE;
 	strcpy(self->d[0].src.table, "bad");
@@ -548,6 +552,7 @@ TEST(tables_resolve_and_match)
 	test_table = NULL;
 	pfl_ruleset_free(rs);
 	r_teardown();
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(counters)
@@ -773,7 +778,7 @@ TEST(check_accepts_good_defs)
 /* The instance: verdicts, block modes, counters, malformed packets. */
 TEST(inst_filters_with_ruleset)
 {
-	struct pfl_inst *inst = pfl_inst_create();
+	struct pfl_inst *inst = pfl_inst_create(&test_conf);
 	struct pfl_rule_def d[2];
 	struct pfl_options_def o = { .block_policy = PFL_BLOCK_RETURN,
 				     .nskip = 1, .skip = { "lo" } };
@@ -783,6 +788,7 @@ TEST(inst_filters_with_ruleset)
 	struct pfl_match m;
 	uint8_t b[40];
 
+	pfl_conf_lock(&test_conf);
 	rcu_register_thread();
 	ASSERT_NE(NULL, inst);
 	pfl_inst_set_enabled(inst, true);
@@ -844,6 +850,7 @@ TEST(inst_filters_with_ruleset)
 	pfl_inst_destroy(inst);
 	rcu_barrier();
 	rcu_unregister_thread();
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST_HARNESS_MAIN

@@ -7,6 +7,9 @@
 #include "packet.h"
 #include "srcnode.h"
 
+/* The config mutex this thread configures under. */
+static DEFINE_MUTEX(test_conf);
+
 static struct pfl_src_key key(uint8_t last)
 {
 	struct pfl_src_key k = { .rule = 1, .af = PFL_AF_INET };
@@ -86,6 +89,7 @@ TEST(node_limit_caps_new_sources)
 	struct pfl_src_key k;
 	int i;
 
+	pfl_conf_lock(&test_conf);
 	ASSERT_NE(NULL, sn);
 	EXPECT_EQ(PFL_SRC_NODES_DEFAULT, pfl_src_nodes_limit(sn));
 	pfl_src_nodes_set_limit(sn, 100);
@@ -107,6 +111,7 @@ TEST(node_limit_caps_new_sources)
 	pfl_src_nodes_set_limit(sn, 0);		/* back to the default */
 	EXPECT_EQ(PFL_SRC_NODES_DEFAULT, pfl_src_nodes_limit(sn));
 	pfl_src_nodes_destroy(sn);
+	pfl_conf_unlock(&test_conf);
 }
 
 /* A resize (the limit changed) keeps every node and its counts. */
@@ -117,6 +122,7 @@ TEST(resize_keeps_every_node)
 	unsigned int i, limit;
 	const unsigned int limits[] = { 200000, 1000, PFL_SRC_NODES_MAX, 50 };
 
+	pfl_conf_lock(&test_conf);
 	ASSERT_NE(NULL, sn);
 	pfl_src_nodes_set_limit(sn, 100000);
 	for (i = 0; i < 5000; i++) {
@@ -136,6 +142,7 @@ TEST(resize_keeps_every_node)
 		}
 	}
 	pfl_src_nodes_destroy(sn);
+	pfl_conf_unlock(&test_conf);
 }
 
 static struct pfl_src_key node_key(unsigned int i)
@@ -182,6 +189,7 @@ TEST(expiry_goes_in_slices_and_reaches_every_node)
 	struct pfl_src_key k, busy = key(1);
 	uint32_t i, call, freed, gone, calls = 3 * PFL_SRC_EXPIRE_ROUNDS;
 
+	pfl_conf_lock(&test_conf);
 	ASSERT_NE(NULL, sn);
 	pfl_src_nodes_set_limit(sn, 2048);	/* 1024 buckets, 128 a call */
 	busy.rule = 2;
@@ -220,6 +228,7 @@ TEST(expiry_goes_in_slices_and_reaches_every_node)
 	EXPECT_EQ(SLICED_NODES + 1, pfl_src_nodes_count(sn));
 	EXPECT_EQ(PFL_CTR_SRC_LIMIT, pfl_src_state_get(sn, &busy, 1));
 	pfl_src_nodes_destroy(sn);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST_HARNESS_MAIN

@@ -11,6 +11,9 @@
 #include "kselftest_harness.h"
 #include "state.h"
 
+/* The config mutex this thread configures under. */
+static DEFINE_MUTEX(test_conf);
+
 static pfl_pcpu_u64 ctrs;
 
 static struct pfl_states *table(u32 limit)
@@ -142,6 +145,7 @@ TEST(expiry_and_purge)
 	struct pfl_pkt p = udp(1, 1000, 2, 53), q = udp(1, 1001, 2, 53);
 	struct pfl_state *s;
 
+	pfl_conf_lock(&test_conf);
 	s = insert(st, &p, PFL_DIR_IN, 100);
 	ASSERT_NE(NULL, s);
 	/* expire = 160: live until then, gone from lookups at once after */
@@ -160,6 +164,7 @@ TEST(expiry_and_purge)
 	EXPECT_EQ(1, pfl_states_expire(st, 171, 1U << 20));
 	EXPECT_EQ(2, ctr(PFL_CTR_STATE_REMOVAL));
 	table_free(st);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(timeouts_and_adaptive)
@@ -169,6 +174,7 @@ TEST(timeouts_and_adaptive)
 	struct pfl_pkt p;
 	int i;
 
+	pfl_conf_lock(&test_conf);
 	EXPECT_EQ(86400, pfl_states_timeout(st, PFL_TO_TCP_ESTABLISHED));
 	EXPECT_EQ(600, pfl_states_timeout(st, PFL_TO_ADAPTIVE_START));
 	EXPECT_EQ(1200, pfl_states_timeout(st, PFL_TO_ADAPTIVE_END));
@@ -188,6 +194,7 @@ TEST(timeouts_and_adaptive)
 	EXPECT_EQ(20, pfl_states_timeout_for(st, rule_to, PFL_TO_UDP_SINGLE));
 	EXPECT_EQ(30, pfl_states_timeout_for(st, NULL, PFL_TO_UDP_FIRST));
 	table_free(st);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(limit_refuses_new_keeps_old)
@@ -196,6 +203,7 @@ TEST(limit_refuses_new_keeps_old)
 	struct pfl_pkt p;
 	int i;
 
+	pfl_conf_lock(&test_conf);
 	for (i = 0; i < 3; i++) {
 		p = udp(1, 1000 + i, 2, 53);
 		ASSERT_NE(NULL, insert(st, &p, PFL_DIR_IN, 10));
@@ -210,6 +218,7 @@ TEST(limit_refuses_new_keeps_old)
 	p = udp(1, 2000, 2, 53);
 	EXPECT_NE(NULL, insert(st, &p, PFL_DIR_IN, 10));
 	table_free(st);
+	pfl_conf_unlock(&test_conf);
 }
 
 static int count_cb(const struct pfl_state_info *si, void *arg)
@@ -228,6 +237,7 @@ TEST(dump_sees_each_once_and_kill)
 	struct pfl_pkt p;
 	u32 b, n = 5000, i;
 
+	pfl_conf_lock(&test_conf);
 	for (i = 0; i < n; i++) {
 		p = udp(i % 3, 1, 2, 10000 + i);
 		ASSERT_NE(NULL, insert(st, &p, PFL_DIR_OUT, 10));
@@ -260,6 +270,7 @@ TEST(dump_sees_each_once_and_kill)
 	EXPECT_EQ(n - 1668, pfl_states_kill(st, NULL, 10));
 	EXPECT_EQ(0, pfl_states_count(st));
 	table_free(st);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(import_from_a_peer)
@@ -309,6 +320,7 @@ TEST(random_against_reference)
 	struct pfl_pkt p;
 	u32 now = 1000, i, k;
 
+	pfl_conf_lock(&test_conf);
 	srandom(7);
 	memset(expire_at, 0, sizeof(expire_at));
 	for (i = 0; i < 200000; i++) {
@@ -348,6 +360,7 @@ TEST(random_against_reference)
 		}
 	}
 	table_free(st);
+	pfl_conf_unlock(&test_conf);
 }
 
 /* Readers look up states that exist while the table grows under them. */
@@ -384,6 +397,7 @@ TEST(readers_race_resize)
 	struct pfl_pkt p;
 	u32 i;
 
+	pfl_conf_lock(&test_conf);
 	for (i = 0; i < r.n; i++) {
 		p = udp(1, (u16)i, 2, 53);
 		ASSERT_NE(NULL, insert(r.st, &p, PFL_DIR_IN, 10));
@@ -402,6 +416,7 @@ TEST(readers_race_resize)
 	EXPECT_EQ(0, r.misses);
 	EXPECT_EQ(r.n, pfl_states_count(r.st));
 	table_free(r.st);
+	pfl_conf_unlock(&test_conf);
 }
 
 /* Many threads create the same states at once: one state per key. */

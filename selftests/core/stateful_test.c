@@ -11,6 +11,9 @@
 #include "inst.h"
 #include "pkt_build.h"
 
+/* The config mutex of the instances here (this thread configures). */
+static DEFINE_MUTEX(test_conf);
+
 #define CLI 0x0a000001	/* 10.0.0.1, behind the firewall */
 #define SRV 0x0a000002
 
@@ -61,8 +64,9 @@ FIXTURE(fw) {
 
 FIXTURE_SETUP(fw)
 {
+	pfl_conf_lock(&test_conf);
 	rcu_register_thread();
-	self->inst = pfl_inst_create();
+	self->inst = pfl_inst_create(&test_conf);
 	ASSERT_NE(NULL, self->inst);
 	pfl_inst_set_enabled(self->inst, true);
 	ASSERT_EQ(NULL, pfl_inst_swap_ruleset(self->inst, host_fw(0)));

@@ -13,6 +13,9 @@
 #include "packet.h"
 #include "ref_eval.h"
 
+/* The config mutex this thread configures under. */
+static DEFINE_MUTEX(test_conf);
+
 static struct pfl_table_entry ent(const char *addr, unsigned int prefix,
 				  bool neg)
 {
@@ -88,6 +91,7 @@ TEST(create_name_flags)
 	struct tbl ctx, *self = &ctx;
 	struct pfl_table *t;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	EXPECT_STREQ("test", pfl_table_name(self->t));
 	EXPECT_EQ(PFL_TABLE_F_PERSIST, pfl_table_flags(self->t));
@@ -101,6 +105,7 @@ TEST(create_name_flags)
 	pfl_table_put(t);
 	pfl_table_put(t);
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(v4_overlapping_and_negation)
@@ -108,6 +113,7 @@ TEST(v4_overlapping_and_negation)
 	struct tbl ctx, *self = &ctx;
 	struct pfl_table *t;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	t = self->t;
 	EXPECT_FALSE(match(t, "10.1.2.3"));
@@ -125,6 +131,7 @@ TEST(v4_overlapping_and_negation)
 	/* IPv4 entries never match IPv6 addresses and the reverse */
 	EXPECT_FALSE(match(t, "a01:203::"));
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(v6_overlapping_and_negation)
@@ -132,6 +139,7 @@ TEST(v6_overlapping_and_negation)
 	struct tbl ctx, *self = &ctx;
 	struct pfl_table *t;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	t = self->t;
 	EXPECT_EQ(1, add(t, "2001:db8::", 32, false));
@@ -146,6 +154,7 @@ TEST(v6_overlapping_and_negation)
 	EXPECT_FALSE(match(t, "2001:db9::"));
 	EXPECT_FALSE(match(t, "32.1.13.184"));	/* 2001:db8 as IPv4 */
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(edges_zero_and_host_prefixes)
@@ -153,6 +162,7 @@ TEST(edges_zero_and_host_prefixes)
 	struct tbl ctx, *self = &ctx;
 	struct pfl_table *t;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	t = self->t;
 	EXPECT_EQ(1, add(t, "0.0.0.0", 0, false));
@@ -177,6 +187,7 @@ TEST(edges_zero_and_host_prefixes)
 	EXPECT_FALSE(match(t, "0.0.0.1"));
 	EXPECT_EQ(5, pfl_table_count(t));
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(add_del_return_values)
@@ -184,6 +195,7 @@ TEST(add_del_return_values)
 	struct tbl ctx, *self = &ctx;
 	struct pfl_table *t;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	t = self->t;
 	EXPECT_EQ(1, add(t, "192.0.2.0", 24, false));
@@ -205,6 +217,7 @@ TEST(add_del_return_values)
 	EXPECT_EQ(1, del(t, "192.0.2.0", 25));
 	EXPECT_TRUE(match(t, "192.0.2.1"));		/* the /24 */
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(entry_check)
@@ -212,6 +225,7 @@ TEST(entry_check)
 	struct tbl ctx, *self = &ctx;
 	struct pfl_table_entry e;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	e = ent("10.0.0.0", 8, false);
 	EXPECT_EQ(0, pfl_table_entry_check(&e));
@@ -240,6 +254,7 @@ TEST(entry_check)
 	EXPECT_EQ(-EINVAL, pfl_table_entry_check(&e));
 	EXPECT_EQ(0, pfl_table_count(self->t));
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 /* Room for every entry the random workload's model can hold. */
@@ -317,6 +332,7 @@ TEST(walk_order_skip_and_stop)
 	struct pfl_table_entry e;
 	unsigned int i;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	for (i = 0; i < ARRAY_SIZE(in); i++)
 		ASSERT_EQ(1, add(self->t, in[i].a, in[i].p, in[i].neg));
@@ -339,6 +355,7 @@ TEST(walk_order_skip_and_stop)
 	walk_after(_metadata, self->t, &c, ent("192.168.1.1", 32, false), 100,
 		   0, 3, ent("::", 0, true));
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST(replace_and_flush)
@@ -347,6 +364,7 @@ TEST(replace_and_flush)
 	struct pfl_table_entry e[4];
 	struct pfl_table *t;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	t = self->t;
 	ASSERT_EQ(1, add(t, "10.0.0.0", 8, false));
@@ -372,6 +390,7 @@ TEST(replace_and_flush)
 	EXPECT_EQ(1, add(t, "10.0.0.0", 8, false));
 	EXPECT_TRUE(match(t, "10.0.0.1"));
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 /* --- random workload against brute force ------------------------------- */
@@ -462,6 +481,7 @@ TEST(random_against_brute_force)
 	struct collect c;
 	int k, ret;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	m.n = 0;
 	for (round = 0; round < 3000; round++) {
@@ -545,6 +565,7 @@ TEST(random_against_brute_force)
 		free(part);
 	}
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 /* --- readers racing a writer ------------------------------------------- */
@@ -644,6 +665,7 @@ TEST(readers_race_writer)
 	struct race r = { 0 };
 	unsigned int seed = 7, i, round, nb;
 
+	pfl_conf_lock(&test_conf);
 	tbl_setup(self);
 	r.t = self->t;
 	keep[0] = ent("192.168.0.0", 16, false);
@@ -676,6 +698,7 @@ TEST(readers_race_writer)
 	EXPECT_LT(0, r.lookups);
 	TH_LOG("%lu reader rounds", r.lookups);
 	tbl_teardown(self);
+	pfl_conf_unlock(&test_conf);
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,9 @@
 #include "fuzz_input.h"
 #include "../core/ref_eval.c"
 
+/* The config mutex: this thread configures, for its whole run. */
+static DEFINE_MUTEX(test_conf);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_RULES 64
@@ -147,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!t1) {
 		rcu_register_thread();
+		pfl_conf_lock(&test_conf);
 		t1 = pfl_table_create("t1", 0);
 		if (!t1 || pfl_table_replace(t1, t1e, 3) < 0)
 			abort();

@@ -15,6 +15,9 @@
 #include "inst.h"
 #include "tcp_track.h"
 
+/* The config mutex of the instances here (this thread configures). */
+static DEFINE_MUTEX(test_conf);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void put16(u8 *p, u16 v)
@@ -175,10 +178,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!registered) {
 		rcu_register_thread();
+		pfl_conf_lock(&test_conf);	/* this thread configures */
 		registered = true;
 	}
 	fuzz_tracker(&f);
-	inst = pfl_inst_create();
+	inst = pfl_inst_create(&test_conf);
 	if (!inst)
 		return 0;
 	pfl_inst_set_enabled(inst, true);

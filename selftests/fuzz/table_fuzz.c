@@ -11,6 +11,9 @@
 #include "fuzz_input.h"
 #include "../core/ref_eval.c"
 
+/* The config mutex: this thread configures, for its whole run. */
+static DEFINE_MUTEX(test_conf);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MODEL_MAX 256
@@ -108,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!registered) {
 		rcu_register_thread();
+		pfl_conf_lock(&test_conf);
 		registered = true;
 	}
 	t = pfl_table_create("fuzz", 0);

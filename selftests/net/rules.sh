@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Rules with real traffic: a client namespace and a server namespace on a
-# veth link; pfl filters in the server's namespace. No states yet, so the
-# rulesets pass both directions explicitly.
+# veth link; pfl filters in the server's namespace. Most rulesets here keep
+# no state (states.sh tests those), so they pass both directions explicitly.
 . "$(dirname "$0")/lib.sh"
 
 trap cleanup_all EXIT

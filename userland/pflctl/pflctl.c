@@ -2,8 +2,8 @@
 /*
  * pflctl: control pfl, as pfctl controls pf. The options are pfctl's, and
  * so is the order in which they act, whatever their order on the command
- * line: disable, show, then (later) flush, kill, table commands, load, and
- * enable last. The first failure ends the run, as pfctl's errx() does.
+ * line: disable, show, then flush, kill, table commands, load, and enable
+ * last. The first failure ends the run, as pfctl's errx() does.
  */
 #include <stdarg.h>
 #include <stdio.h>
