@@ -469,7 +469,7 @@ static void unlink_state(struct pfl_states *st, struct pfl_state *s)
 	pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, (u64)-1);
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_REMOVAL, 1);
 	/* Readers that still hold @s may read s->rs: the ruleset outlives
-	 * its last state by a grace period (pfl_inst_reap_rulesets()).
+	 * its last state by a grace period (reap_rulesets() in inst.c).
 	 */
 	if (s->flags & PFL_STATE_F_SRC) {
 		struct pfl_src_key k;
