@@ -10,7 +10,7 @@
 #define _PFL_NAT_POOL_H
 
 #include "os.h"
-#include <pfl/ruledef.h>	/* union pfl_addr */
+#include <pfl/ruledef.h>	/* union pfl_addr, struct pfl_pool_entry */
 
 /* pf's default nat-to port range. */
 #define PFL_NAT_PORT_LO 50001
@@ -18,19 +18,6 @@
 
 /* Entries of one pool (an address list; a table is read at build time). */
 #define PFL_NAT_POOL_MAX 64
-
-enum pfl_pool_type {
-	PFL_POOL_ROUND_ROBIN,
-	PFL_POOL_RANDOM,
-	PFL_POOL_SOURCE_HASH,
-	PFL_POOL_BITMASK,
-};
-
-/* One entry: an address and prefix length (32 or 128: one address). */
-struct pfl_pool_entry {
-	union pfl_addr addr;
-	u8 plen;
-};
 
 struct pfl_nat_pool {
 	u8 af;			/* PFL_AF_INET or PFL_AF_INET6 */

@@ -76,6 +76,38 @@ struct pfl_port_def {
 	__u16 hi;
 };
 
+/* One pool entry: an address and prefix length (32 or 128: one address). */
+struct pfl_pool_entry {
+	union pfl_addr addr;
+	__u8 plen;
+};
+
+/*
+ * A translation pool: nat-to's (the new source), rdr-to's (the new
+ * destination); binat-to is the nat pool with PFL_POOL_F_BINAT; af-to
+ * (later) is both with @af the other family. Unused when @n is 0 and
+ * @table and @ifname are empty. Documentation/translation.md.
+ */
+#define PFL_POOL_DEF_MAX 16
+
+struct pfl_pool_def {
+	__u8 af;		/* PFL_AF_INET or _INET6 of the entries */
+	__u8 type;		/* enum pfl_pool_type */
+	__u8 flags;		/* PFL_POOL_F_* */
+	__u8 n;			/* entries in e[] */
+	__u16 port_lo;		/* host order; 0: nat-to 50001:65535, */
+	__u16 port_hi;		/* rdr-to: keep the port; hi 0: lo only */
+	__u8 key[16];		/* source-hash, with PFL_POOL_F_KEY */
+	char table[PFL_TABLE_NAME_SIZE];	/* <table>: its entries */
+	char ifname[PFL_IFNAMSIZ];		/* (if): its addresses */
+	struct pfl_pool_entry e[PFL_POOL_DEF_MAX];
+};
+
+static inline int pfl_pool_def_used(const struct pfl_pool_def *p)
+{
+	return p->n || p->table[0] || p->ifname[0];
+}
+
 struct pfl_state_def {
 	__u32 max;
 	__u32 max_src_states;
@@ -109,6 +141,8 @@ struct pfl_rule_def {
 	char tag[PFL_TAG_SIZE];
 	char tagged[PFL_TAG_SIZE];
 	struct pfl_state_def state;
+	struct pfl_pool_def nat;	/* nat-to, binat-to */
+	struct pfl_pool_def rdr;	/* rdr-to */
 };
 
 /* Ruleset-wide options (`set ...`). */

@@ -316,6 +316,19 @@ enum pfl_addr_type {
 	PFL_ADDR_DYNIF,		/* (if): PFL_ADDR_A_IFNAME's, tracked live */
 };
 
+/* Translation pools (pf.conf(5) "POOL OPTIONS"); Documentation/translation.md. */
+enum pfl_pool_type {
+	PFL_POOL_ROUND_ROBIN,
+	PFL_POOL_RANDOM,
+	PFL_POOL_SOURCE_HASH,
+	PFL_POOL_BITMASK,
+};
+
+#define PFL_POOL_F_STICKY	0x01	/* sticky-address */
+#define PFL_POOL_F_STATIC_PORT	0x02	/* static-port: keep the source port */
+#define PFL_POOL_F_KEY		0x04	/* source-hash with a configured key */
+#define PFL_POOL_F_BINAT	0x08	/* binat-to: nat-to out, rdr-to in */
+
 enum pfl_port_op {
 	PFL_PORT_ANY,
 	PFL_PORT_EQ,		/* = lo */
