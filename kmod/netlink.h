@@ -33,10 +33,8 @@ int pfl_nl_codec_check(void);
 int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
 		    struct netlink_ext_ack *extack);
 int pfl_nl_put_rule(struct sk_buff *skb, const struct pfl_rule_def *d);
-int pfl_nl_get_timeouts(u32 *timeouts, const struct nlattr *nla,
-			struct netlink_ext_ack *extack);
-int pfl_nl_get_limits(u32 *limits, const struct nlattr *nla,
-		      struct netlink_ext_ack *extack);
+int pfl_nl_get_options(struct pfl_options_def *o, const struct nlattr *nla,
+		       struct netlink_ext_ack *extack);
 int pfl_nl_put_u32_array(struct sk_buff *skb, int type, const u32 *v,
 			 int max);
 

@@ -54,6 +54,15 @@ static const struct nla_policy pfl_rstate_policy[PFL_RSTATE_A_MAX + 1] = {
 	[PFL_RSTATE_A_TIMEOUTS]		= NLA_POLICY_NESTED(pfl_timeouts_policy),
 };
 
+const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1] = {
+	[PFL_OPT_A_BLOCK_POLICY] = NLA_POLICY_RANGE(NLA_U8, PFL_BLOCK_DROP,
+						    PFL_BLOCK_RETURN),
+	[PFL_OPT_A_TIMEOUTS]	= NLA_POLICY_NESTED(pfl_timeouts_policy),
+	[PFL_OPT_A_LIMITS]	= NLA_POLICY_NESTED(pfl_limits_policy),
+	/* A list of names, not a row: pfl_nl_get_options() reads it. */
+	[PFL_OPT_A_SKIP]	= { .type = NLA_NESTED },
+};
+
 const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1] = {
 	[PFL_RULE_A_ACTION]	= NLA_POLICY_MAX(NLA_U8, PFL_ACT_MATCH),
 	[PFL_RULE_A_BLOCK_MODE]	= NLA_POLICY_MAX(NLA_U8, PFL_BLOCK_RETURN_ICMP),
@@ -124,9 +133,13 @@ static bool policy_fits(const struct pfl_nlc_attr *a,
 	return false;
 }
 
-/* Every row has a fitting policy; every policy but REJECT has a row. */
+/*
+ * Every row has a fitting policy; every policy but REJECT has a row, or is
+ * in @by_hand (a mask of attribute types decoded outside the codec).
+ */
 static int check_nest(const struct pfl_nlc_nest *n,
-		      const struct nla_policy *pol, unsigned int maxtype)
+		      const struct nla_policy *pol, unsigned int maxtype,
+		      u32 by_hand)
 {
 	const struct pfl_nlc_attr *a;
 	unsigned int t;
@@ -144,7 +157,8 @@ static int check_nest(const struct pfl_nlc_nest *n,
 	for (t = 1; t <= maxtype; t++) {
 		a = pfl_nlc_row(n, t);
 		if (!a) {
-			if (pol[t].type == NLA_UNSPEC || pol[t].type == NLA_REJECT)
+			if (pol[t].type == NLA_UNSPEC ||
+			    pol[t].type == NLA_REJECT || (by_hand & BIT(t)))
 				continue;
 			pr_err("pfl: codec: %s: attribute %u has no row\n",
 			       n->name, t);
@@ -153,7 +167,7 @@ static int check_nest(const struct pfl_nlc_nest *n,
 		if (!policy_fits(a, &pol[t]))
 			goto bad_row;
 		if (a->kind == PFL_NLC_NEST &&
-		    check_nest(a->nest, pol[t].nested_policy, pol[t].len))
+		    check_nest(a->nest, pol[t].nested_policy, pol[t].len, 0))
 			return -EINVAL;
 	}
 	return 0;
@@ -166,7 +180,11 @@ bad_row:
 /* At module load: the codec's rows and the policies must agree. */
 int __init pfl_nl_codec_check(void)
 {
-	return check_nest(&pfl_nlc_rule, pfl_rule_policy, PFL_RULE_A_MAX);
+	static_assert(PFL_OPT_A_MAX < 32);
+
+	return check_nest(&pfl_nlc_rule, pfl_rule_policy, PFL_RULE_A_MAX, 0) ?:
+	       check_nest(&pfl_nlc_options, pfl_options_policy, PFL_OPT_A_MAX,
+			  BIT(PFL_OPT_A_SKIP));
 }
 
 /* A nest of u32s by enum value from 1 (timeouts, limits) into @v. */
@@ -185,20 +203,6 @@ static int get_u32_array(u32 *v, int max, const struct nla_policy *policy,
 	for (i = 1; i <= max; i++)
 		v[i] = tb[i] ? nla_get_u32(tb[i]) : 0;
 	return 0;
-}
-
-int pfl_nl_get_timeouts(u32 *timeouts, const struct nlattr *nla,
-			struct netlink_ext_ack *extack)
-{
-	return get_u32_array(timeouts, PFL_TO_MAX, pfl_timeouts_policy, nla,
-			     extack);
-}
-
-int pfl_nl_get_limits(u32 *limits, const struct nlattr *nla,
-		      struct netlink_ext_ack *extack)
-{
-	return get_u32_array(limits, PFL_LIMIT_MAX, pfl_limits_policy, nla,
-			     extack);
 }
 
 static int get_nest(void *base, const struct pfl_nlc_nest *n,
@@ -269,6 +273,36 @@ int pfl_nl_get_rule(struct pfl_rule_def *d, const struct nlattr *nla,
 {
 	memset(d, 0, sizeof(*d));
 	return get_nest(d, &pfl_nlc_rule, pfl_rule_policy, nla, extack);
+}
+
+/* The codec's rows, then the skip list, which is not a row. */
+int pfl_nl_get_options(struct pfl_options_def *o, const struct nlattr *nla,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PFL_OPT_A_MAX + 1], *ifn;
+	int rem, err;
+
+	memset(o, 0, sizeof(*o));
+	o->block_policy = PFL_BLOCK_DROP;
+	if (!nla)
+		return 0;
+	err = get_nest(o, &pfl_nlc_options, pfl_options_policy, nla, extack);
+	if (err)
+		return err;
+	/* Validated by get_nest()'s parse of the same nest. */
+	nla_parse_nested(tb, PFL_OPT_A_MAX, nla, pfl_options_policy, NULL);
+	if (!tb[PFL_OPT_A_SKIP])
+		return 0;
+	nla_for_each_nested(ifn, tb[PFL_OPT_A_SKIP], rem) {
+		if (o->nskip == PFL_SKIP_MAX || nla_len(ifn) > PFL_IFNAMSIZ ||
+		    !nla_len(ifn) || ((char *)nla_data(ifn))[nla_len(ifn) - 1]) {
+			NL_SET_ERR_MSG_ATTR(extack, ifn,
+					    "bad or too many skip interfaces");
+			return -EINVAL;
+		}
+		nla_strscpy(o->skip[o->nskip++], ifn, PFL_IFNAMSIZ);
+	}
+	return 0;
 }
 
 /* --- encoding, for dumps: only what differs from the defaults ---------- */

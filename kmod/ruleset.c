@@ -12,14 +12,6 @@
 
 #include "netlink.h"
 
-const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1] = {
-	[PFL_OPT_A_BLOCK_POLICY] = NLA_POLICY_RANGE(NLA_U8, PFL_BLOCK_DROP,
-						    PFL_BLOCK_RETURN),
-	[PFL_OPT_A_TIMEOUTS]	= { .type = NLA_NESTED },
-	[PFL_OPT_A_SKIP]	= { .type = NLA_NESTED },
-	[PFL_OPT_A_LIMITS]	= { .type = NLA_NESTED },	/* core checks */
-};
-
 u32 pfl_net_limit(struct pfl_net *pn, enum pfl_limit l)
 {
 	const struct pfl_ruleset *rs = NULL;
@@ -58,41 +50,16 @@ static int check_ticket(struct pfl_net *pn, struct genl_info *info)
 	return 0;
 }
 
+/* Decode the options of a transaction and check them as pflctl -n does. */
 static int parse_options(struct pfl_options_def *o, const struct nlattr *nla,
 			 struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PFL_OPT_A_MAX + 1], *ifn;
 	char msg[128];
-	int rem, err;
+	int err;
 
-	memset(o, 0, sizeof(*o));
-	o->block_policy = PFL_BLOCK_DROP;
-	if (!nla)
-		return 0;
-	err = nla_parse_nested(tb, PFL_OPT_A_MAX, nla, pfl_options_policy,
-			       extack);
+	err = pfl_nl_get_options(o, nla, extack);
 	if (err)
 		return err;
-	if (tb[PFL_OPT_A_BLOCK_POLICY])
-		o->block_policy = nla_get_u8(tb[PFL_OPT_A_BLOCK_POLICY]);
-	err = pfl_nl_get_limits(o->limits, tb[PFL_OPT_A_LIMITS], extack);
-	if (err)
-		return err;
-	err = pfl_nl_get_timeouts(o->timeouts, tb[PFL_OPT_A_TIMEOUTS], extack);
-	if (err)
-		return err;
-	if (tb[PFL_OPT_A_SKIP]) {
-		nla_for_each_nested(ifn, tb[PFL_OPT_A_SKIP], rem) {
-			if (o->nskip == PFL_SKIP_MAX ||
-			    nla_len(ifn) > PFL_IFNAMSIZ || !nla_len(ifn) ||
-			    ((char *)nla_data(ifn))[nla_len(ifn) - 1]) {
-				NL_SET_ERR_MSG_ATTR(extack, ifn,
-						    "bad or too many skip interfaces");
-				return -EINVAL;
-			}
-			nla_strscpy(o->skip[o->nskip++], ifn, PFL_IFNAMSIZ);
-		}
-	}
 	err = pfl_options_def_check(o, msg, sizeof(msg));
 	if (err)
 		pfl_nl_set_err(extack, "invalid options (pflctl -n names the problem)",
