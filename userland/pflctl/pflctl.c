@@ -5,6 +5,7 @@
  * line: disable, show, then flush, kill, table commands, load, and enable
  * last. The first failure ends the run, as pfctl's errx() does.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,30 @@ int pflctl_cmd(struct pflctl *ctl, uint8_t cmd, pfl_nl_cb cb, void *arg)
 	if (pfl_nl_cmd(nl, cmd, 0, cb, arg))
 		return pflctl_nl_fail(ctl);
 	return 0;
+}
+
+int pflctl_dump(struct pflctl *ctl, struct nlmsghdr *nlh, struct json *j,
+		pfl_nl_cb cb, void *arg)
+{
+	int err;
+
+	json_init(j, stdout);
+	if (ctl->json)
+		json_arr_begin(j);
+	err = pfl_nl_send(ctl->nl, nlh, cb, arg);
+	if (ctl->json) {
+		json_arr_end(j);
+		json_end(j);
+	}
+	if (!err)
+		return 0;
+	if (pfl_nl_error(ctl->nl) == EINTR)
+		/* The module interrupts a dump when the table it walks was
+		 * resized under it: what was printed may miss or repeat
+		 * entries.
+		 */
+		return pflctl_fail("the table changed size during the dump; run it again");
+	return pflctl_nl_fail(ctl);
 }
 
 /* A command line error: one line, a hint, exit status 2. */

@@ -40,6 +40,15 @@ struct pfl_nl *pflctl_nl(struct pflctl *ctl);
  */
 int pflctl_cmd(struct pflctl *ctl, uint8_t cmd, pfl_nl_cb cb, void *arg);
 
+/*
+ * A dump: send @nlh (a request with NLM_F_DUMP), run @cb on every reply
+ * message. With -j, @j is set up on stdout and what @cb writes into it is
+ * one JSON array; the array is closed whatever happened, so the output
+ * stays JSON. On failure, prints why and returns PFLCTL_EXIT_FAIL.
+ */
+int pflctl_dump(struct pflctl *ctl, struct nlmsghdr *nlh, struct json *j,
+		pfl_nl_cb cb, void *arg);
+
 /* Print "pflctl: <the last netlink error>"; returns PFLCTL_EXIT_FAIL. */
 int pflctl_nl_fail(struct pflctl *ctl);
 /* Print "pflctl: <fmt...>" on stderr; returns PFLCTL_EXIT_FAIL. */

@@ -94,7 +94,7 @@ static int load(struct pflctl *ctl, const struct pfl_conf *c)
 	unsigned int i;
 
 	if (!nl)
-		return 1;
+		return PFLCTL_EXIT_FAIL;
 	nlh = pfl_nl_request(nl, PFL_CMD_RULES_BEGIN, 0);
 	pfl_nl_put_options(nlh, BATCH_BYTES, &c->opts);
 	if (pfl_nl_send(nl, nlh, ticket_cb, &ticket))
@@ -118,7 +118,7 @@ int pflctl_load(struct pflctl *ctl, const char *path)
 	int ret = 0;
 
 	if (pfl_conf_parse_file(path, &c, stderr))
-		return 1;
+		return PFLCTL_EXIT_FAIL;
 	if (ctl->verbose && ctl->noaction) {
 		pfl_conf_print(stdout, &c);
 	} else if (ctl->verbose) {
@@ -205,20 +205,11 @@ int pflctl_show_rules(struct pflctl *ctl)
 {
 	struct pfl_nl *nl = pflctl_nl(ctl);
 	struct rules_show s = { .ctl = ctl };
-	int err;
 
 	if (!nl)
-		return 1;
-	json_init(&s.j, stdout);
-	if (ctl->json)
-		json_arr_begin(&s.j);
-	err = pfl_nl_send(nl, pfl_nl_request(nl, PFL_CMD_RULES_GET,
-					     NLM_F_DUMP), rule_cb, &s);
-	if (ctl->json) {
-		json_arr_end(&s.j);
-		json_end(&s.j);
-	}
-	return err ? pflctl_nl_fail(ctl) : 0;
+		return PFLCTL_EXIT_FAIL;
+	return pflctl_dump(ctl, pfl_nl_request(nl, PFL_CMD_RULES_GET,
+					       NLM_F_DUMP), &s.j, rule_cb, &s);
 }
 
 /* An empty transaction: no rules, default options. */

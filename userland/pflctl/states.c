@@ -258,25 +258,11 @@ int pflctl_show_states(struct pflctl *ctl)
 {
 	struct pfl_nl *nl = pflctl_nl(ctl);
 	struct show sh = { .ctl = ctl };
-	int err;
 
 	if (!nl)
 		return PFLCTL_EXIT_FAIL;
-	json_init(&sh.j, stdout);
-	if (ctl->json)
-		json_arr_begin(&sh.j);
-	err = pfl_nl_send(nl, pfl_nl_request(nl, PFL_CMD_STATES_GET,
-					     NLM_F_DUMP), state_cb, &sh);
-	if (ctl->json) {
-		json_arr_end(&sh.j);
-		json_end(&sh.j);
-	}
-	if (err && pfl_nl_error(nl) == EINTR)
-		/* The table was resized under the dump: what was printed
-		 * may miss or repeat states.
-		 */
-		return pflctl_fail("the state table changed size during the dump; run it again");
-	return err ? pflctl_nl_fail(ctl) : 0;
+	return pflctl_dump(ctl, pfl_nl_request(nl, PFL_CMD_STATES_GET,
+					       NLM_F_DUMP), &sh.j, state_cb, &sh);
 }
 
 /* "a.b.c.d", "a.b.c.d/n", IPv6 likewise. */

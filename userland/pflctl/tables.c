@@ -58,20 +58,11 @@ int pflctl_show_tables(struct pflctl *ctl)
 {
 	struct pfl_nl *nl = pflctl_nl(ctl);
 	struct tables_show s = { .ctl = ctl };
-	int err;
 
 	if (!nl)
-		return 1;
-	json_init(&s.j, stdout);
-	if (ctl->json)
-		json_arr_begin(&s.j);
-	err = pfl_nl_send(nl, pfl_nl_request(nl, PFL_CMD_TABLE_GET, NLM_F_DUMP),
-			  table_cb, &s);
-	if (ctl->json) {
-		json_arr_end(&s.j);
-		json_end(&s.j);
-	}
-	return err ? pflctl_nl_fail(ctl) : 0;
+		return PFLCTL_EXIT_FAIL;
+	return pflctl_dump(ctl, pfl_nl_request(nl, PFL_CMD_TABLE_GET,
+					       NLM_F_DUMP), &s.j, table_cb, &s);
 }
 
 /* --- -t NAME -T ... ---------------------------------------------------- */
@@ -210,24 +201,15 @@ static int table_show(struct pflctl *ctl, const char *name)
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	struct json j;
-	int err;
 
 	if (!nl)
-		return 1;
-	json_init(&j, stdout);
+		return PFLCTL_EXIT_FAIL;
 	r.j = &j;
 	nlh = pfl_nl_request(nl, PFL_CMD_TABLE_ENTRIES_GET, NLM_F_DUMP);
 	nest = mnl_attr_nest_start(nlh, PFL_A_TABLE);
 	mnl_attr_put_strz(nlh, PFL_TABLE_A_NAME, name);
 	mnl_attr_nest_end(nlh, nest);
-	if (ctl->json)
-		json_arr_begin(&j);
-	err = pfl_nl_send(nl, nlh, entries_cb, &r);
-	if (ctl->json) {
-		json_arr_end(&j);
-		json_end(&j);
-	}
-	return err ? pflctl_nl_fail(ctl) : 0;
+	return pflctl_dump(ctl, nlh, &j, entries_cb, &r);
 }
 
 static const struct {
@@ -349,7 +331,7 @@ int pflctl_table_flush_all(struct pflctl *ctl)
 	int ret = 0;
 
 	if (!nl)
-		return 1;
+		return PFLCTL_EXIT_FAIL;
 	if (pfl_nl_send(nl, pfl_nl_request(nl, PFL_CMD_TABLE_GET, NLM_F_DUMP),
 			name_cb, &names)) {
 		free(names.name);
