@@ -97,8 +97,17 @@ struct cf_vec {
 	unsigned int cap;
 };
 
+/* Errors reported before the parse gives up, as pfctl goes on after one. */
+#define CF_MAX_ERRORS 20
+
 struct cf_parser {
-	jmp_buf fail;
+	jmp_buf fail;		/* the parse is over */
+	/* A statement is over: cf_error() comes back to cf_parse(), which
+	 * skips to the next line and goes on (when @in_stmt).
+	 */
+	jmp_buf stmt_fail;
+	bool in_stmt;
+	unsigned int nerrors;
 	FILE *errs;
 	struct cf_chunk *arena;
 	struct cf_src *src;

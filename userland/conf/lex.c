@@ -102,6 +102,15 @@ void cf_error(struct cf_parser *p, const struct cf_loc *loc,
 	va_start(ap, fmt);
 	vmsg(p, loc, "", fmt, ap);
 	va_end(ap);
+	p->nerrors++;
+	/* Without a place in the file (out of memory, a list too long), or
+	 * after too many, nothing more is worth saying.
+	 */
+	if (p->in_stmt && loc && p->nerrors < CF_MAX_ERRORS)
+		longjmp(p->stmt_fail, 1);
+	if (p->in_stmt && loc && p->errs)
+		fprintf(p->errs, "%s: too many errors, giving up\n",
+			loc->file ? loc->file : "pfl.conf");
 	longjmp(p->fail, 1);
 }
 
@@ -605,6 +614,7 @@ static void lex(struct cf_parser *p, struct cf_tok *t)
 	} else if (cf_word_char(c)) {
 		lex_word(p, t);
 	} else if (!lex_op(p, t, c)) {
+		getch(p);	/* so that the parse can go on after it */
 		if (isprint(c))
 			cf_error(p, &t->loc, "unexpected character '%c'", c);
 		cf_error(p, &t->loc, "unexpected character '\\x%02x'", c);

@@ -1439,12 +1439,31 @@ static void parse_stmt(struct cf_parser *p)
 		cf_unexpected(p, cf_peek(p), "end of line");
 }
 
+/*
+ * Every statement is parsed on its own: an error ends the statement, is
+ * counted, and the parse goes on at the next line, so that one run names
+ * every broken line of a file (as pfctl does). An error while skipping
+ * the rest of the broken line (the lexer's own) ends the parse. The
+ * parser state that outlives a statement (macros, tables, rules) is only
+ * changed once the statement parsed, so skipping leaves it consistent.
+ */
 void cf_parse(struct cf_parser *p)
 {
 	for (;;) {
 		skip_nl(p);
 		if (cf_peek(p)->t == CF_EOF)
 			break;
+		if (setjmp(p->stmt_fail)) {
+			p->in_stmt = false;
+			p->raw = false;
+			while (!at_eol(p))
+				cf_next(p);
+			continue;
+		}
+		p->in_stmt = true;
 		parse_stmt(p);
+		p->in_stmt = false;
 	}
+	if (p->nerrors)
+		longjmp(p->fail, 1);
 }
