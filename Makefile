@@ -163,10 +163,14 @@ $(B)/unit/nl_codec_test: selftests/core/nl_codec_test.c $(UNIT_CORE_OBJS) \
 		$(UNIT_NL_OBJS) $$(pkg-config --libs libmnl) -lurcu \
 		-lurcu-common -lpthread
 
+# The reference evaluator (selftests/core/ref_eval.c) goes into every
+# target: those that judge the evaluator by it call it.
+FUZZ_HELPERS := selftests/core/ref_eval.c
+
 $(B)/fuzz/%: selftests/fuzz/%.c $(CORE_SRCS) $(LIB_SRCS) $(USER_HDRS) \
-		$(wildcard core/*.h)
+		$(FUZZ_HELPERS) selftests/core/ref_eval.h $(wildcard core/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(LIB_SRCS) \
+	clang $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(LIB_SRCS) $(FUZZ_HELPERS) \
 		$$(pkg-config --libs libmnl) -lurcu -lurcu-common -lpthread
 
 fuzz: $(FUZZ_BINS)

@@ -7,11 +7,12 @@
  * and each verdict is compared with the reference evaluator of the unit
  * tests. No crash, leak, undefined behaviour or disagreement allowed.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fuzz_input.h"
-#include "../core/ref_eval.c"
+#include "../core/ref_eval.h"
 
 /* The config mutex: this thread configures, for its whole run. */
 static DEFINE_MUTEX(test_conf);

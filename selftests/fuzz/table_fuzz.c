@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "fuzz_input.h"
-#include "../core/ref_eval.c"
+#include "../core/ref_eval.h"
 
 /* The config mutex: this thread configures, for its whole run. */
 static DEFINE_MUTEX(test_conf);
