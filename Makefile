@@ -140,12 +140,21 @@ $(B)/unit/helpers/%.o: selftests/core/%.c $(wildcard core/*.h selftests/core/*.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SAN) -Wno-sign-compare -Icore -c -o $@ $<
 
+# pflctl's pfl.conf compiler, for the helpers' rulesets from text
+# (selftests/core/conf_rules.h).
+UNIT_CONF_OBJS := $(patsubst userland/conf/%.c,$(B)/unit/conf/%.o,\
+	$(wildcard userland/conf/*.c))
+
+$(B)/unit/conf/%.o: userland/conf/%.c $(USER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SAN) -c -o $@ $<
+
 $(B)/unit/%: selftests/core/%.c $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
-		$(wildcard selftests/core/*.h)
+		$(UNIT_CONF_OBJS) $(wildcard selftests/core/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SAN) -Wno-missing-prototypes -Wno-sign-compare -Icore \
 		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
-		-lurcu -lurcu-common -lpthread
+		$(UNIT_CONF_OBJS) -lurcu -lurcu-common -lpthread
 
 # The codec round trip (selftests/core/nl_codec_test.c) also links
 # libpfl's netlink side, sanitized like the rest.
@@ -156,19 +165,20 @@ $(B)/unit/lib/%.o: userland/lib/%.c $(USER_HDRS)
 	$(CC) $(USER_CFLAGS) $(SAN) -c -o $@ $<
 
 $(B)/unit/nl_codec_test: selftests/core/nl_codec_test.c $(UNIT_CORE_OBJS) \
-		$(UNIT_HELPER_OBJS) $(UNIT_NL_OBJS) $(wildcard selftests/core/*.h)
+		$(UNIT_HELPER_OBJS) $(UNIT_NL_OBJS) $(UNIT_CONF_OBJS) \
+		$(wildcard selftests/core/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SAN) -Wno-missing-prototypes -Wno-sign-compare -Icore \
 		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
-		$(UNIT_NL_OBJS) $$(pkg-config --libs libmnl) -lurcu \
+		$(UNIT_NL_OBJS) $(UNIT_CONF_OBJS) $$(pkg-config --libs libmnl) -lurcu \
 		-lurcu-common -lpthread
 
-# The reference evaluator (selftests/core/ref_eval.c) goes into every
-# target: those that judge the evaluator by it call it.
-FUZZ_HELPERS := selftests/core/ref_eval.c
+# The reference evaluator and rulesets from pfl.conf text
+# (selftests/core/ref_eval.c, conf_rules.c) go into every target.
+FUZZ_HELPERS := selftests/core/ref_eval.c selftests/core/conf_rules.c
 
 $(B)/fuzz/%: selftests/fuzz/%.c $(CORE_SRCS) $(LIB_SRCS) $(USER_HDRS) \
-		$(FUZZ_HELPERS) selftests/core/ref_eval.h $(wildcard core/*.h)
+		$(FUZZ_HELPERS) $(wildcard selftests/core/*.h core/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS) $(LIB_SRCS) $(FUZZ_HELPERS) \
 		$$(pkg-config --libs libmnl) -lurcu -lurcu-common -lpthread
@@ -220,10 +230,17 @@ unit: $(UNIT_BINS)
 TSAN_TESTS := state_test stateful_test table_test nat_pool_test
 TSAN_BINS := $(TSAN_TESTS:%=$(B)/tsan/%)
 TSAN_FLAGS := -O1 -g -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Iinclude \
-	-Iinclude/uapi -Icore -Wno-unused-command-line-argument
+	-Iinclude/uapi -Icore -Iuserland/conf -Wno-unused-command-line-argument
 TSAN_CORE_OBJS := $(CORE_SRCS:core/%.c=$(B)/tsan/core/%.o)
 TSAN_HELPER_OBJS := $(patsubst selftests/core/%.c,$(B)/tsan/helpers/%.o,\
 	$(filter-out $(UNIT_SRCS),$(wildcard selftests/core/*.c)))
+
+TSAN_CONF_OBJS := $(patsubst userland/conf/%.c,$(B)/tsan/conf/%.o,\
+	$(wildcard userland/conf/*.c))
+
+$(B)/tsan/conf/%.o: userland/conf/%.c $(USER_HDRS)
+	@mkdir -p $(@D)
+	clang $(TSAN_FLAGS) -c -o $@ $<
 
 $(B)/tsan/core/%.o: core/%.c $(wildcard core/*.h) include/uapi/linux/pfl.h
 	@mkdir -p $(@D)
@@ -233,12 +250,14 @@ $(B)/tsan/helpers/%.o: selftests/core/%.c $(wildcard core/*.h selftests/core/*.h
 	@mkdir -p $(@D)
 	clang $(TSAN_FLAGS) -c -o $@ $<
 
-$(B)/tsan/%: selftests/core/%.c $(TSAN_CORE_OBJS) $(TSAN_HELPER_OBJS)
+$(B)/tsan/%: selftests/core/%.c $(TSAN_CORE_OBJS) $(TSAN_HELPER_OBJS) \
+		$(TSAN_CONF_OBJS)
 	@mkdir -p $(@D)
 	clang $(TSAN_FLAGS) -I$(HARNESS_DIR) -o $@ $< $(TSAN_CORE_OBJS) \
-		$(TSAN_HELPER_OBJS) -lurcu -lurcu-common -lpthread
+		$(TSAN_HELPER_OBJS) $(TSAN_CONF_OBJS) -lurcu -lurcu-common \
+		-lpthread
 
-.SECONDARY: $(TSAN_CORE_OBJS) $(TSAN_HELPER_OBJS)
+.SECONDARY: $(TSAN_CORE_OBJS) $(TSAN_HELPER_OBJS) $(TSAN_CONF_OBJS)
 
 tsan: $(TSAN_BINS)
 	scripts/run-tests tsan $(TSAN_BINS)

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include "kselftest_harness.h"
+#include "conf_rules.h"
 #include "inst.h"
 #include "pkt_build.h"
 
@@ -17,39 +18,29 @@ static DEFINE_MUTEX(test_conf);
 #define CLI 0x0a000001	/* 10.0.0.1, behind the firewall */
 #define SRV 0x0a000002
 
-static struct pfl_table *no_tables(void *arg, const char *name)
-{
-	return NULL;
-}
-
 /* block all; pass out keep state [(max @max, max-src-*...)] */
 static struct pfl_ruleset *host_fw_src(u32 max, u32 src_states, u32 src_conn,
 				       const char *overload, u8 flush)
 {
-	struct pfl_rule_def d[2] = { 0 };
-	struct pfl_options_def o = { .block_policy = PFL_BLOCK_DROP };
-	struct pfl_ruleset *rs;
-	char err[128];
-	int ret;
+	char text[256], opts[160] = "";
+	size_t n = 0;
 
-	d[0].action = PFL_ACT_BLOCK;
-	d[1].action = PFL_ACT_PASS;
-	d[1].dirs = PFL_DIRS_OUT;
-	d[1].flags = PFL_RULE_F_KEEP_STATE;
-	d[1].tcp_flags = 0x02;		/* flags S/SA, pf's default */
-	d[1].tcp_mask = 0x12;
-	d[1].state.max = max;
-	d[1].state.max_src_states = src_states;
-	d[1].state.max_src_conn = src_conn;
+	if (max)
+		n += snprintf(opts + n, sizeof(opts) - n, ", max %u", max);
+	if (src_states)
+		n += snprintf(opts + n, sizeof(opts) - n,
+			      ", max-src-states %u", src_states);
+	if (src_conn)
+		n += snprintf(opts + n, sizeof(opts) - n, ", max-src-conn %u",
+			      src_conn);
 	if (overload)
-		snprintf(d[1].state.overload, sizeof(d[1].state.overload), "%s",
-			 overload);
-	d[1].state.flush = flush;
-	rs = pfl_ruleset_build(d, 2, &o, no_tables, NULL, &ret, err,
-			       sizeof(err));
-	if (!rs)
-		fprintf(stderr, "build: %s\n", err);
-	return rs;
+		snprintf(opts + n, sizeof(opts) - n, ", overload <%s>%s",
+			 overload, flush == 2 ? " flush global" :
+			 flush ? " flush" : "");
+	snprintf(text, sizeof(text), "block all\npass out keep state%s%s%s\n",
+		 opts[0] ? " (" : "", opts[0] ? opts + 2 : "",
+		 opts[0] ? ")" : "");
+	return test_ruleset(text);
 }
 
 static struct pfl_ruleset *host_fw(u32 max)

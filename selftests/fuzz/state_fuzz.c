@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "fuzz_input.h"
+#include "../core/conf_rules.h"
 #include "inst.h"
 #include "tcp_track.h"
 
@@ -32,35 +33,16 @@ static void put32(u8 *p, u32 v)
 	put16(p + 2, v);
 }
 
-static struct pfl_table *no_tables(void *arg, const char *name)
-{
-	return NULL;
-}
-
-/* block all; pass out keep state (flags S/SA, max-src-conn 3) */
+/* The fuzzed packets' ruleset, through pflctl's compiler. */
 static struct pfl_ruleset *ruleset(void)
 {
-	struct pfl_rule_def d[2] = { 0 };
-	struct pfl_options_def o = { .block_policy = PFL_BLOCK_DROP };
 	struct pfl_ruleset *rs;
-	char err[128];
-	int ret;
 
-	d[0].action = PFL_ACT_BLOCK;
-	d[1].action = PFL_ACT_PASS;
-	d[1].dirs = PFL_DIRS_OUT;
-	d[1].flags = PFL_RULE_F_KEEP_STATE;
-	d[1].tcp_flags = 0x02;
-	d[1].tcp_mask = 0x12;
-	d[1].state.max_src_conn = 3;
-	o.limits[PFL_LIMIT_STATES] = 64;
-	rs = pfl_ruleset_build(d, 2, &o, no_tables, NULL, &ret, err,
-			       sizeof(err));
+	rs = test_ruleset("set limit states 64\nblock all\n"
+			  "pass out keep state (max-src-conn 3)\n");
 	/* Fuzzing on with no ruleset would test nothing: stop. */
-	if (!rs) {
-		fprintf(stderr, "state_fuzz: ruleset: %s (%d)\n", err, ret);
+	if (!rs)
 		abort();
-	}
 	return rs;
 }
 
