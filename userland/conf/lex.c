@@ -491,6 +491,10 @@ static void lex_word(struct cf_parser *p, struct cf_tok *t)
 			buf[n++] = '/';
 		}
 	}
+	/* rdr-to's "port 8000:*": a "*" ends a word after ":" */
+	if (n && buf[n - 1] == ':' && peekc(p) == '*' &&
+	    n + 1 < sizeof(buf))
+		buf[n++] = getch(p);
 	t->t = CF_WORD;
 	t->s = cf_strndup(p, buf, n);
 }

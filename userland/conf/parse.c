@@ -6,7 +6,8 @@
  *
  * ruleset   = { [ stmt ] NL }
  * stmt      = macro | include | option | table | rule | antispoof
- *           | "no" ( "nat" | "rdr" | "binat" ) ...	(not supported yet)
+ *           | ( [ "no" ] ( "nat" | "rdr" | "binat" ) ) ...
+ *             (pf before 4.7: refused, naming the nat-to/rdr-to form)
  * macro     = NAME "=" VALUE { VALUE }
  * include   = "include" STRING
  * option    = "set" ( "skip" "on" ( IF | "{" IF { [","] IF } "}" )
@@ -45,6 +46,12 @@
  *           | [ "!" ] "tagged" NAME | "tag" NAME | "label" STRING
  *           | "keep" "state" [ "(" stateopt { [","] stateopt } ")" ]
  *           | "no" "state"
+ *           | ( "nat-to" | "rdr-to" | "binat-to" ) list(poolhost)
+ *             [ "port" PORT [ ":" ( PORT | "*" ) ] ]
+ *             { pooltype | "sticky-address" | "static-port" }
+ * poolhost  = ADDRESS [ "/" LEN ] | "<" NAME ">" | "(" IF ")"
+ * pooltype  = "round-robin" | "random" | "bitmask"
+ *           | "source-hash" [ "0x" HEX32 ]
  * stateopt  = "max" N | "max-src-states" N | "max-src-conn" N
  *           | "max-src-conn-rate" N "/" SECONDS
  *           | "overload" "<" NAME ">" [ "flush" [ "global" ] ]
@@ -60,6 +67,7 @@
  * "anchors", and "set timeout src.track".
  */
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -80,8 +88,36 @@ static const char *const unsupported[] = {
 	"max-pkt-rate", "counters", "set-delay", "nat-anchor", "rdr-anchor",
 	"binat-anchor", "scrub-anchor", "dummynet-anchor", "dummynet",
 	"ether", "static-port", "no-df", "random-id", "max-mss",
-	"reassemble",
+	"reassemble", "least-states",
 };
+
+/* pf's pre-4.7 translation rules, and the modern form to write. */
+static const struct {
+	const char *kw, *modern;
+} old_xlate[] = {
+	{ "nat", "pass out on IF from A to B nat-to C" },
+	{ "rdr", "pass in on IF proto tcp from A to B port P rdr-to C "
+		 "port Q" },
+	{ "binat", "pass out on IF from A to B binat-to C" },
+};
+
+static void old_xlate_error(struct cf_parser *p, const struct cf_tok *t,
+			    bool no)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(old_xlate); i++) {
+		if (strcmp(t->s, old_xlate[i].kw))
+			continue;
+		if (no)
+			cf_error(p, &t->loc, "'no %s' (pf before 4.7) is not "
+				 "supported: put a quick pass rule without "
+				 "%s-to before the translating one", t->s,
+				 t->s);
+		cf_error(p, &t->loc, "'%s' rules (pf before 4.7) are not "
+			 "supported: write '%s'", t->s, old_xlate[i].modern);
+	}
+}
 
 bool cf_is_unsupported(const char *word)
 {
@@ -1076,6 +1112,186 @@ static void parse_tag(struct cf_parser *p, char *dst, bool *seen,
 	copy_name(p, dst, PFL_TAG_SIZE, &t, "tag name");
 }
 
+/* --- rules: translation pools ----------------------------------------- */
+
+/* One pool entry: ADDRESS[/LEN], "<" NAME ">" or "(" IF ")". */
+static void pool_item(struct cf_parser *p, void *ctx)
+{
+	struct pfl_pool_def *pool = ctx;
+	struct cf_tok t = *cf_peek(p);
+	struct pfl_addr_def a;
+
+	if (t.t == CF_LT || t.t == CF_LPAREN) {
+		if (pool->n || pool->table[0] || pool->ifname[0])
+			cf_error(p, &t.loc, "a pool of a table or an "
+				 "interface holds nothing else");
+		if (t.t == CF_LT) {
+			parse_table_name(p, pool->table);
+		} else {
+			cf_next(p);
+			parse_dynif(p, pool->ifname);
+		}
+		return;
+	}
+	t = expect_value(p, "a pool address");
+	if (pool->table[0] || pool->ifname[0])
+		cf_error(p, &t.loc, "a pool of a table or an interface "
+			 "holds nothing else");
+	switch (cf_parse_net(t.s, &a)) {
+	case -1:
+		cf_error(p, &t.loc, "bad pool address %s", cf_tok_desc(p, &t));
+	case -2:
+		cf_error(p, &t.loc, "bad prefix length in %s", t.s);
+	}
+	if (pool->n && pool->af != a.family)
+		cf_error(p, &t.loc, "pool address %s is not of the pool's "
+			 "family", t.s);
+	if (pool->n >= PFL_POOL_DEF_MAX)
+		cf_error(p, &t.loc, "too many pool addresses (at most %d)",
+			 PFL_POOL_DEF_MAX);
+	pool->af = a.family;
+	memcpy(&pool->e[pool->n].addr, &a.addr, sizeof(a.addr));
+	pool->e[pool->n].plen = a.prefix;
+	pool->n++;
+}
+
+/* "port" PORT [ ":" ( PORT | "*" ) ], after "port". nat-to: a range
+ * to pick source ports from; rdr-to: the new destination port, or a
+ * range the matched one maps into. "N:*" (rdr-to): from N up.
+ */
+static void pool_port(struct cf_parser *p, struct pfl_pool_def *pool,
+		      bool rdr)
+{
+	struct cf_tok v = expect_value(p, "a port");
+	const char *colon = strchr(v.s, ':');
+	const char *lo_s = colon ? cf_strndup(p, v.s, colon - v.s) : v.s;
+	unsigned long lo, hi = 0;
+
+	if (cf_parse_uint(lo_s, 65535, &lo) || !lo)
+		cf_error(p, &v.loc, "bad port '%s'", v.s);
+	if (colon && rdr && !strcmp(colon + 1, "*"))
+		hi = 65535;
+	else if (colon && (cf_parse_uint(colon + 1, 65535, &hi) || hi < lo))
+		cf_error(p, &v.loc, "bad port range '%s'", v.s);
+	pool->port_lo = lo;
+	pool->port_hi = hi;
+}
+
+/* source-hash's optional key: "0x" and 32 hex digits (pf also takes a
+ * string and hashes it; pfl takes the key itself).
+ */
+static void pool_key(struct cf_parser *p, struct pfl_pool_def *pool)
+{
+	struct cf_tok *t = cf_peek(p);
+	unsigned int i, v;
+
+	if (t->t != CF_WORD || strncmp(t->s, "0x", 2))
+		return;
+	if (strlen(t->s) != 2 + 2 * sizeof(pool->key))
+		cf_error(p, &t->loc, "source-hash key: 0x and 32 hex digits");
+	for (i = 0; i < sizeof(pool->key); i++) {
+		if (sscanf(t->s + 2 + 2 * i, "%2x", &v) != 1 ||
+		    !strchr("0123456789abcdefABCDEF", t->s[2 + 2 * i]) ||
+		    !strchr("0123456789abcdefABCDEF", t->s[3 + 2 * i]))
+			cf_error(p, &t->loc,
+				 "source-hash key: 0x and 32 hex digits");
+		pool->key[i] = v;
+	}
+	pool->flags |= PFL_POOL_F_KEY;
+	cf_next(p);
+}
+
+static const char *const pool_types[] = {
+	[PFL_POOL_ROUND_ROBIN] = "round-robin",
+	[PFL_POOL_RANDOM] = "random",
+	[PFL_POOL_SOURCE_HASH] = "source-hash",
+	[PFL_POOL_BITMASK] = "bitmask",
+};
+
+/* [ pooltype ] [ "sticky-address" ] [ "static-port" ], any order */
+static void pool_opts(struct cf_parser *p, struct pfl_pool_def *pool,
+		      bool nat)
+{
+	bool typed = false;
+	struct cf_tok *t;
+	size_t i;
+
+	for (;;) {
+		t = cf_peek(p);
+		if (t->t != CF_WORD)
+			return;
+		for (i = 0; i < ARRAY_SIZE(pool_types); i++)
+			if (!strcmp(t->s, pool_types[i]))
+				break;
+		if (i < ARRAY_SIZE(pool_types)) {
+			if (typed)
+				cf_error(p, &t->loc, "one pool type only");
+			typed = true;
+			pool->type = i;
+			cf_next(p);
+			if (i == PFL_POOL_SOURCE_HASH)
+				pool_key(p, pool);
+		} else if (!strcmp(t->s, "sticky-address")) {
+			pool->flags |= PFL_POOL_F_STICKY;
+			cf_next(p);
+		} else if (!strcmp(t->s, "static-port")) {
+			if (!nat)
+				cf_error(p, &t->loc, "static-port is for "
+					 "nat-to only");
+			pool->flags |= PFL_POOL_F_STATIC_PORT;
+			cf_next(p);
+		} else {
+			return;
+		}
+		if (pool->flags & PFL_POOL_F_BINAT)
+			cf_error(p, &t->loc, "binat-to takes no pool options");
+	}
+}
+
+/* ( "nat-to" | "rdr-to" | "binat-to" ) pool, after the keyword */
+static void parse_pool(struct cf_parser *p, struct cf_rule *r,
+		       const struct cf_tok *kw)
+{
+	bool rdr = !strcmp(kw->s, "rdr-to");
+	bool binat = !strcmp(kw->s, "binat-to");
+	struct pfl_pool_def *pool = rdr ? &r->tmpl.rdr : &r->tmpl.nat;
+	bool out = r->tmpl.dirs == PFL_DIRS_OUT;
+
+	if (pfl_pool_def_used(pool))
+		cf_error(p, &kw->loc, "one %s per rule",
+			 rdr ? "rdr-to" : "nat-to or binat-to");
+	if (r->tmpl.action == PFL_ACT_BLOCK)
+		cf_error(p, &kw->loc, "%s on a block rule: only pass rules "
+			 "translate", kw->s);
+	if (rdr ? r->tmpl.dirs != PFL_DIRS_IN : !out)
+		cf_error(p, &kw->loc, "%s is for %s rules only (pass %s ...)",
+			 kw->s, rdr ? "inbound" : "outbound",
+			 rdr ? "in" : "out");
+	if (binat)
+		pool->flags |= PFL_POOL_F_BINAT;
+	parse_list(p, pool_item, pool, 0);
+	if (binat && pool->n != 1)
+		cf_error(p, &kw->loc, "binat-to takes one address or prefix");
+	if (r->tmpl.family && pool->n && r->tmpl.family != pool->af)
+		cf_error(p, &kw->loc, "address family conflict: %s pool on "
+			 "an %s rule", pool->af == AF_INET ? "inet" : "inet6",
+			 r->tmpl.family == AF_INET ? "inet" : "inet6");
+	if (is_kw(cf_peek(p), "port")) {
+		struct cf_tok pk = cf_next(p);
+
+		if (binat)
+			cf_error(p, &pk.loc, "binat-to takes no port: it "
+				 "translates addresses only");
+		pool_port(p, pool, rdr);
+	}
+	pool_opts(p, pool, !rdr);
+	/* as pf: the pool's family is the rule's */
+	if (pool->n && !r->tmpl.family)
+		r->tmpl.family = pool->af;
+	if (pool->type == PFL_POOL_BITMASK && (pool->n != 1))
+		cf_error(p, &kw->loc, "bitmask takes one address or prefix");
+}
+
 struct ruleopts_seen {
 	bool flags, icmp, tagged, tag, label;
 };
@@ -1121,6 +1337,10 @@ static bool rule_option(struct cf_parser *p, struct cf_rule *r,
 	} else if (!strcmp(t.s, "keep") || !strcmp(t.s, "no")) {
 		cf_next(p);
 		parse_keep(p, r, &t);
+	} else if (!strcmp(t.s, "nat-to") || !strcmp(t.s, "rdr-to") ||
+		   !strcmp(t.s, "binat-to")) {
+		cf_next(p);
+		parse_pool(p, r, &t);
 	} else if (!strcmp(t.s, "set")) {
 		/* pf's "set prio", "set tos", "set queue"... */
 		cf_next(p);
@@ -1136,7 +1356,7 @@ static bool is_rule_option(const struct cf_tok *t)
 {
 	static const char *const kws[] = {
 		"flags", "icmp-type", "icmp6-type", "tagged", "tag", "label",
-		"keep", "no", "set",
+		"keep", "no", "set", "nat-to", "rdr-to", "binat-to",
 	};
 	size_t i;
 
@@ -1421,6 +1641,8 @@ static void parse_stmt(struct cf_parser *p)
 
 		cf_next(p);
 		w = cf_peek(p);
+		if (w->t == CF_WORD)
+			old_xlate_error(p, w, true);
 		if (w->t == CF_WORD && cf_is_unsupported(w->s))
 			cf_error(p, &t.loc, "'no %s' is not supported yet",
 				 w->s);
@@ -1433,6 +1655,7 @@ static void parse_stmt(struct cf_parser *p)
 				 cf_tok_desc(p, &t));
 		parse_macro(p, &t);
 	} else {
+		old_xlate_error(p, &t, false);
 		cf_unexpected(p, &t, "");
 	}
 	if (!at_eol(p))

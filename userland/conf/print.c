@@ -230,6 +230,52 @@ static void print_head(FILE *f, const struct pfl_rule_def *r)
 						      sizeof(buf)));
 }
 
+static void print_pool(FILE *f, const char *kw, const struct pfl_pool_def *p,
+		       bool rdr)
+{
+	static const char *const types[] = {
+		[PFL_POOL_RANDOM] = "random",
+		[PFL_POOL_SOURCE_HASH] = "source-hash",
+		[PFL_POOL_BITMASK] = "bitmask",
+	};
+	unsigned int i;
+
+	if (!pfl_pool_def_used(p))
+		return;
+	fprintf(f, " %s ", kw);
+	if (p->table[0])
+		fprintf(f, "<%s>", p->table);
+	else if (p->ifname[0])
+		fprintf(f, "(%s)", p->ifname);
+	if (p->n > 1)
+		fputs("{ ", f);
+	for (i = 0; i < p->n; i++) {
+		if (i)
+			fputs(", ", f);
+		print_net(f, p->af, p->e[i].addr.b, p->e[i].plen);
+	}
+	if (p->n > 1)
+		fputs(" }", f);
+	if (p->port_lo) {
+		fprintf(f, " port %u", p->port_lo);
+		if (rdr && p->port_hi == 65535)
+			fputs(":*", f);
+		else if (p->port_hi)
+			fprintf(f, ":%u", p->port_hi);
+	}
+	if (p->type < ARRAY_SIZE(types) && types[p->type])
+		fprintf(f, " %s", types[p->type]);
+	if (p->flags & PFL_POOL_F_KEY) {
+		fputs(" 0x", f);
+		for (i = 0; i < sizeof(p->key); i++)
+			fprintf(f, "%02x", p->key[i]);
+	}
+	if (p->flags & PFL_POOL_F_STICKY)
+		fputs(" sticky-address", f);
+	if (p->flags & PFL_POOL_F_STATIC_PORT)
+		fputs(" static-port", f);
+}
+
 void pfl_conf_print_rule(FILE *f, const struct pfl_rule_def *r)
 {
 	print_head(f, r);
@@ -250,6 +296,9 @@ void pfl_conf_print_rule(FILE *f, const struct pfl_rule_def *r)
 		      " tagged ", f);
 		print_name(f, r->tagged);
 	}
+	print_pool(f, r->nat.flags & PFL_POOL_F_BINAT ? "binat-to" : "nat-to",
+		   &r->nat, false);
+	print_pool(f, "rdr-to", &r->rdr, true);
 	fputc('\n', f);
 }
 
