@@ -299,3 +299,73 @@ demo: deps
 
 clean:
 	rm -rf $(B)
+
+# --- install, DKMS, packages (Documentation/install.md) -----------------
+#
+# make install puts pflctl, its man pages, the systemd unit, bash
+# completion and an example /etc/pfl.conf (only when there is none: an
+# operator's ruleset is never overwritten) under DESTDIR; make uninstall
+# removes what install put there and nothing else (an /etc/pfl.conf the
+# operator changed stays).
+# The module is DKMS's to build and install: make dkms-install.
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+PFL_VERSION := $(shell sed -n 's/^#define PFL_VERSION "\(.*\)"/\1/p' include/pfl/version.h)
+INSTALL ?= install
+
+.PHONY: install uninstall dkms-install dkms-uninstall man install-check
+
+# The man pages, generated from their Markdown (scripts/md2mdoc).
+MAN_PAGES := $(B)/man/pflctl.8 $(B)/man/pfl.conf.5
+
+$(B)/man/%: Documentation/%.md scripts/md2mdoc
+	@mkdir -p $(@D)
+	scripts/md2mdoc $< >$@
+
+man: $(MAN_PAGES)
+
+install: $(B)/bin/pflctl $(MAN_PAGES)
+	$(INSTALL) -D -m 755 $(B)/bin/pflctl $(DESTDIR)$(SBINDIR)/pflctl
+	$(INSTALL) -D -m 644 $(B)/man/pflctl.8 $(DESTDIR)$(MANDIR)/man8/pflctl.8
+	$(INSTALL) -D -m 644 $(B)/man/pfl.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/pfl.conf.5
+	mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/pfl.service \
+		>$(DESTDIR)$(UNITDIR)/pfl.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/pfl.service
+	$(INSTALL) -D -m 644 packaging/pflctl.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/pflctl
+	[ -e $(DESTDIR)$(SYSCONFDIR)/pfl.conf ] || \
+		$(INSTALL) -D -m 600 packaging/pfl.conf \
+			$(DESTDIR)$(SYSCONFDIR)/pfl.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/pflctl $(DESTDIR)$(UNITDIR)/pfl.service \
+		$(DESTDIR)$(BASHCOMPDIR)/pflctl \
+		$(DESTDIR)$(MANDIR)/man8/pflctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/pfl.conf.5
+	cmp -s packaging/pfl.conf $(DESTDIR)$(SYSCONFDIR)/pfl.conf && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/pfl.conf || true
+
+# The module's sources into /usr/src/pfl-VERSION, then dkms builds and
+# installs it for the running kernel and, from then on, every new one.
+DKMS_SRCS := dkms.conf Kbuild kmod core include
+
+dkms-install:
+	rm -rf $(DESTDIR)/usr/src/pfl-$(PFL_VERSION)
+	mkdir -p $(DESTDIR)/usr/src/pfl-$(PFL_VERSION)
+	cp -r $(DKMS_SRCS) $(DESTDIR)/usr/src/pfl-$(PFL_VERSION)/
+	$(if $(DESTDIR),,dkms install pfl/$(PFL_VERSION))
+
+dkms-uninstall:
+	-dkms remove pfl/$(PFL_VERSION) --all
+	rm -rf /usr/src/pfl-$(PFL_VERSION)
+
+# The install lane of make check alone (selftests/install/run.sh).
+install-check: userland
+	scripts/run-tests install

@@ -23,6 +23,7 @@ PACKAGES=(
 	iproute2 nftables iptables ipset iputils-ping iperf3 netcat-openbsd
 	ethtool procps psmisc perl python3 jq
 	valgrind
+	mandoc dkms systemd bsdextrautils
 )
 
 install_packages() {
