@@ -155,7 +155,7 @@ struct pfl_state *pfl_state_alloc_xlate(struct pfl_states *st);
 /* The extension of a translated state, NULL for another. */
 static inline struct pfl_state_xlate *pfl_state_xlate(struct pfl_state *s)
 {
-	return s->flags & PFL_STATE_F_XLATE ?
+	return READ_ONCE(s->flags) & PFL_STATE_F_XLATE ?
 	       (struct pfl_state_xlate *)(s + 1) : NULL;
 }
 
