@@ -93,6 +93,9 @@ typedef pthread_spinlock_t spinlock_t;
 #define spin_unlock(l) pthread_spin_unlock(l)
 #define spin_lock_bh(l) pthread_spin_lock(l)
 #define spin_unlock_bh(l) pthread_spin_unlock(l)
+/* Two locks of one class (lockdep's annotation in the kernel). */
+#define SINGLE_DEPTH_NESTING 1
+#define spin_lock_nested(l, sub) ((void)(sub), pthread_spin_lock(l))
 #define cond_resched() do { } while (0)
 
 /*

@@ -18,6 +18,12 @@
  * pointers in pfl_states would need a read barrier between their loads:
  * a weakly ordered CPU could otherwise see the new, empty table and not
  * yet the old one, and miss or duplicate a state.)
+ *
+ * Translated states have two keys (struct pfl_skey), both in the table:
+ * chains hold keys, not states. Lookups, moves and the walker go a key at
+ * a time; an insert puts both in under both stripe locks; a state is
+ * unlinked once its first key goes out (it no longer counts, lookups skip
+ * it as purged) and freed after a grace period once its last one has.
  */
 #include "state.h"
 #include "rules.h"
@@ -26,6 +32,7 @@
 enum {
 	PCPU_COUNT,		/* states in the table (+1 insert, -1 removal) */
 	PCPU_ID,		/* the next state id's low bits */
+	PCPU_NODES,		/* keys in the table: the grow heuristic's */
 	PCPU_N
 };
 
@@ -145,8 +152,38 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 	return st;
 }
 
+/* The stack key's members are struct pfl_skey's, at the same places. */
+static inline void layout_check(void)
+{
+	BUILD_BUG_ON(offsetof(struct pfl_state, node) !=
+		     offsetof(struct pfl_state, stack.node));
+	BUILD_BUG_ON(offsetof(struct pfl_state, key) !=
+		     offsetof(struct pfl_state, stack.key));
+	BUILD_BUG_ON(offsetof(struct pfl_state, hash) !=
+		     offsetof(struct pfl_state, stack.hash));
+	BUILD_BUG_ON(offsetof(struct pfl_state, key_side) !=
+		     offsetof(struct pfl_state, stack.side));
+	BUILD_BUG_ON(offsetof(struct pfl_state, dir) <
+		     offsetof(struct pfl_state, stack.side) + 1);
+}
+
+/* A translated state and its extension, allocated together. */
+struct xstate {
+	struct pfl_state s;
+	struct pfl_state_xlate x;
+};
+
+/* The state a key of the table belongs to. */
+static inline struct pfl_state *skey_state(struct pfl_skey *k)
+{
+	if (likely(k->side == PFL_SKEY_STACK))
+		return container_of(k, struct pfl_state, stack);
+	return &container_of(k, struct xstate, x.wire)->s;
+}
+
 static void state_free(struct pfl_state *s)
 {
+	layout_check();
 	pfl_free(s);
 }
 
@@ -158,15 +195,19 @@ static void state_free_rcu(struct rcu_head *head)
 static void free_chain(struct hlist_nulls_head *h)
 {
 	struct hlist_nulls_node *n = h->first, *next;
+	struct pfl_state_xlate *x;
 	struct pfl_state *s;
 
 	while (!is_a_nulls(n)) {
 		next = n->next;
-		s = hlist_nulls_entry(n, struct pfl_state, node);
+		s = skey_state(hlist_nulls_entry(n, struct pfl_skey, node));
+		n = next;
+		x = pfl_state_xlate(s);
+		if (x && --x->linked)
+			continue;	/* freed with its other key */
 		if (s->rs)
 			pfl_ruleset_state_put(s->rs, s->rule);
 		state_free(s);
-		n = next;
 	}
 }
 
@@ -256,17 +297,18 @@ static inline bool state_live(const struct pfl_state *s, u32 now)
 	       (s32)(READ_ONCE(s->expire) - now) > 0;
 }
 
-static struct pfl_state *find(const struct state_tbl *t, u32 hash,
-			      const struct pfl_state_key *k, u32 now)
+static struct pfl_skey *find(const struct state_tbl *t, u32 hash,
+			     const struct pfl_state_key *k, u32 now)
 {
 	u32 bucket = hash & t->mask;
 	struct hlist_nulls_node *n;
-	struct pfl_state *s;
+	struct pfl_skey *sk;
 
 again:
-	hlist_nulls_for_each_entry_rcu(s, n, &t->b[bucket], node) {
-		if (s->hash == hash && key_eq(&s->key, k) && state_live(s, now))
-			return s;
+	hlist_nulls_for_each_entry_rcu(sk, n, &t->b[bucket], node) {
+		if (sk->hash == hash && key_eq(&sk->key, k) &&
+		    state_live(skey_state(sk), now))
+			return sk;
 	}
 	/* Carried into another chain by a move: walk ours again. */
 	if (get_nulls_value(n) != nulls_of(t, bucket))
@@ -282,14 +324,14 @@ struct pfl_state *pfl_state_lookup(struct pfl_states *st,
 	return pfl_state_lookup_hash(st, k, &hash, now);
 }
 
-struct pfl_state *pfl_state_lookup_hash(struct pfl_states *st,
-					const struct pfl_state_key *k,
-					u32 *hashp, u32 now)
+static __always_inline struct pfl_skey *
+lookup_key(struct pfl_states *st, const struct pfl_state_key *k, u32 *hashp,
+	   u32 now)
 {
 	u32 hash = key_hash(st, k);
 	pfl_seqcount_t *seq = &st->seq[hash % PFL_STATE_LOCKS];
 	struct state_tbl *t;
-	struct pfl_state *s;
+	struct pfl_skey *sk;
 	unsigned int v;
 
 	*hashp = hash;
@@ -297,17 +339,38 @@ struct pfl_state *pfl_state_lookup_hash(struct pfl_states *st,
 	do {
 		v = read_seqcount_begin(seq);
 		t = rcu_dereference(st->cur);
-		s = find(t, hash, k, now);
-		if (s)
-			return s;
+		sk = find(t, hash, k, now);
+		if (sk)
+			return sk;
 		t = rcu_dereference(t->old);
 		if (t) {
-			s = find(t, hash, k, now);
-			if (s)
-				return s;
+			sk = find(t, hash, k, now);
+			if (sk)
+				return sk;
 		}
 	} while (read_seqcount_retry(seq, v));
 	return NULL;
+}
+
+struct pfl_state *pfl_state_lookup_hash(struct pfl_states *st,
+					const struct pfl_state_key *k,
+					u32 *hashp, u32 now)
+{
+	struct pfl_skey *sk = lookup_key(st, k, hashp, now);
+
+	return sk ? skey_state(sk) : NULL;
+}
+
+struct pfl_state *pfl_state_lookup_side(struct pfl_states *st,
+					const struct pfl_state_key *k,
+					u32 *hashp, u8 *side, u32 now)
+{
+	struct pfl_skey *sk = lookup_key(st, k, hashp, now);
+
+	if (!sk)
+		return NULL;
+	*side = sk->side;
+	return skey_state(sk);
 }
 
 struct pfl_state *pfl_state_alloc(struct pfl_states *st)
@@ -327,6 +390,27 @@ struct pfl_state *pfl_state_alloc(struct pfl_states *st)
 	s->id |= pfl_pcpu_u64_add_return(st->pcpu, PCPU_ID, 1) &
 		 ((1ULL << 48) - 1);
 	pfl_cpu_put();
+	return s;
+}
+
+struct pfl_state *pfl_state_alloc_xlate(struct pfl_states *st)
+{
+	struct pfl_state *s = pfl_zalloc_atomic(sizeof(struct xstate));
+	struct pfl_state_xlate *x;
+
+	if (!s)
+		return NULL;
+	/* The fields pfl_state_alloc() sets, on the larger allocation. */
+	spin_lock_init(&s->lock);
+	s->rule = ~0U;
+	s->creator = st->creator;
+	s->id = (u64)pfl_cpu_get() << 48;
+	s->id |= pfl_pcpu_u64_add_return(st->pcpu, PCPU_ID, 1) &
+		 ((1ULL << 48) - 1);
+	pfl_cpu_put();
+	s->flags = PFL_STATE_F_XLATE;
+	x = pfl_state_xlate(s);
+	x->wire.side = PFL_SKEY_WIRE;
 	return s;
 }
 
@@ -377,14 +461,32 @@ static struct pfl_state *find_locked(struct state_tbl *t, u32 hash,
 				     const struct pfl_state_key *k, u32 now)
 {
 	struct hlist_nulls_node *n;
+	struct pfl_skey *sk;
 	struct pfl_state *s;
 
 	for (n = t->b[hash & t->mask].first; !is_a_nulls(n); n = n->next) {
-		s = hlist_nulls_entry(n, struct pfl_state, node);
-		if (s->hash == hash && key_eq(&s->key, k) && state_live(s, now))
+		sk = hlist_nulls_entry(n, struct pfl_skey, node);
+		if (sk->hash != hash || !key_eq(&sk->key, k))
+			continue;
+		s = skey_state(sk);
+		if (state_live(s, now))
 			return s;
 	}
 	return NULL;
+}
+
+/* ... in the current table or the one a resize empties. */
+static struct pfl_state *find_locked_both(struct pfl_states *st, u32 hash,
+					  const struct pfl_state_key *k,
+					  u32 now)
+{
+	struct state_tbl *t = rcu_dereference(st->cur), *old;
+	struct pfl_state *found = find_locked(t, hash, k, now);
+
+	old = rcu_dereference(t->old);
+	if (!found && old)
+		found = find_locked(old, hash, k, now);
+	return found;
 }
 
 struct pfl_state *pfl_state_insert(struct pfl_states *st, struct pfl_state *s)
@@ -418,9 +520,63 @@ struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 	}
 	hlist_nulls_add_head_rcu(&s->node, &t->b[hash & t->mask]);
 	pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, 1);
+	pfl_pcpu_u64_add(st->pcpu, PCPU_NODES, 1);
 	spin_unlock_bh(&st->locks[stripe]);
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_INSERT, 1);
 	return s;
+}
+
+int pfl_state_insert_xlate(struct pfl_states *st, struct pfl_state *s,
+			   struct pfl_state **got)
+{
+	struct pfl_state_xlate *x = pfl_state_xlate(s);
+	u32 now = READ_ONCE(s->last), k1, k2;
+	struct pfl_state *found;
+	struct state_tbl *t;
+
+	s->hash = key_hash(st, &s->key);
+	x->wire.hash = key_hash(st, &x->wire.key);
+	k1 = s->hash % PFL_STATE_LOCKS;
+	k2 = x->wire.hash % PFL_STATE_LOCKS;
+	if (k1 > k2) {
+		k1 = k2;
+		k2 = s->hash % PFL_STATE_LOCKS;
+	}
+	/* Both stripes, in stripe order: inserts of two keys never deadlock
+	 * on each other, and nothing else holds two.
+	 */
+	spin_lock_bh(&st->locks[k1]);
+	if (k2 != k1)
+		spin_lock_nested(&st->locks[k2], SINGLE_DEPTH_NESTING);
+	found = find_locked_both(st, s->hash, &s->key, now);
+	if (found) {
+		*got = found;
+	} else if (find_locked_both(st, x->wire.hash, &x->wire.key, now)) {
+		*got = NULL;
+	} else {
+		t = rcu_dereference(st->cur);
+		x->linked = 2;
+		hlist_nulls_add_head_rcu(&x->wire.node,
+					 &t->b[x->wire.hash & t->mask]);
+		hlist_nulls_add_head_rcu(&s->node, &t->b[s->hash & t->mask]);
+		pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, 1);
+		pfl_pcpu_u64_add(st->pcpu, PCPU_NODES, 2);
+		*got = s;
+	}
+	if (k2 != k1)
+		spin_unlock(&st->locks[k2]);
+	spin_unlock_bh(&st->locks[k1]);
+	if (!*got) {
+		/* The translated tuple is taken: not a convergence. */
+		return -EEXIST;
+	}
+	if (*got != s) {
+		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_CONVERGED, 1);
+		state_free(s);
+		return 0;
+	}
+	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_INSERT, 1);
+	return 0;
 }
 
 int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
@@ -462,26 +618,48 @@ int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
 	return 1;
 }
 
-/* Under the stripe lock: take @s out of the table and free it later. */
-static void unlink_state(struct pfl_states *st, struct pfl_state *s)
+/*
+ * Under the stripe lock of @sk: take the key out of the table. The first
+ * key of a state to go ends it (no longer counted, purged for the
+ * lookups that still meet its other key); the last one frees it, after a
+ * grace period. Returns true when @sk was its state's last key.
+ */
+static bool unlink_key(struct pfl_states *st, struct pfl_skey *sk)
 {
-	hlist_nulls_del_rcu(&s->node);
-	pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, (u64)-1);
-	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_REMOVAL, 1);
+	struct pfl_state *s = skey_state(sk);
+	struct pfl_state_xlate *x = pfl_state_xlate(s);
+
+	hlist_nulls_del_rcu(&sk->node);
+	pfl_pcpu_u64_add(st->pcpu, PCPU_NODES, (u64)-1);
+	if (!x || x->linked-- == 2) {
+		pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, (u64)-1);
+		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_REMOVAL, 1);
+		if (x) {
+			spin_lock_bh(&s->lock);
+			WRITE_ONCE(s->flags, s->flags | PFL_STATE_F_PURGE);
+			s->version++;
+			spin_unlock_bh(&s->lock);
+		}
+		if (s->flags & PFL_STATE_F_SRC) {
+			struct pfl_src_key k;
+
+			pfl_state_src_key(s, &k);
+			pfl_src_state_put(st->src, &k,
+					  s->flags & PFL_STATE_F_CONN,
+					  READ_ONCE(s->last));
+		}
+	}
+	if (x && x->linked)
+		return false;
 	/* Readers that still hold @s may read s->rs: the ruleset outlives
 	 * its last state by a grace period (reap_rulesets() in inst.c).
 	 */
-	if (s->flags & PFL_STATE_F_SRC) {
-		struct pfl_src_key k;
-
-		pfl_state_src_key(s, &k);
-		pfl_src_state_put(st->src, &k, s->flags & PFL_STATE_F_CONN,
-				  READ_ONCE(s->last));
-	}
 	if (s->rs)
 		pfl_ruleset_state_put(s->rs, s->rule);
 	pfl_call_rcu(&s->rcu, state_free_rcu);
+	return true;
 }
+
 
 /* --- timeouts ------------------------------------------------------------ */
 
@@ -593,16 +771,15 @@ static u32 expire_bucket(struct pfl_states *st, struct state_tbl *t, u32 b,
 			 u32 now)
 {
 	struct hlist_nulls_node *n, *next;
-	struct pfl_state *s;
+	struct pfl_skey *sk;
 	u32 removed = 0;
 
 	for (n = t->b[b].first; !is_a_nulls(n); n = next) {
 		next = n->next;
-		s = hlist_nulls_entry(n, struct pfl_state, node);
-		if (expired(st, s, now)) {
-			unlink_state(st, s);
-			removed++;
-		}
+		sk = hlist_nulls_entry(n, struct pfl_skey, node);
+		/* A state is counted with its last key: removed once. */
+		if (expired(st, skey_state(sk), now))
+			removed += unlink_key(st, sk);
 	}
 	return removed;
 }
@@ -612,17 +789,20 @@ static void move_stripe(struct pfl_states *st, struct state_tbl *old,
 			struct state_tbl *t, u32 k)
 {
 	struct hlist_nulls_node *n;
-	struct pfl_state *s;
+	struct pfl_skey *sk;
 	u32 b;
 
+	/* A key at a time: a translated state's other key is in its own
+	 * stripe, moved when that one is.
+	 */
 	spin_lock_bh(&st->locks[k]);
 	write_seqcount_begin(&st->seq[k]);
 	for (b = k; b <= old->mask; b += PFL_STATE_LOCKS) {
 		while (!is_a_nulls(n = old->b[b].first)) {
-			s = hlist_nulls_entry(n, struct pfl_state, node);
-			hlist_nulls_del_rcu(&s->node);
-			hlist_nulls_add_head_rcu(&s->node,
-						 &t->b[s->hash & t->mask]);
+			sk = hlist_nulls_entry(n, struct pfl_skey, node);
+			hlist_nulls_del_rcu(&sk->node);
+			hlist_nulls_add_head_rcu(&sk->node,
+						 &t->b[sk->hash & t->mask]);
 		}
 	}
 	write_seqcount_end(&st->seq[k]);
@@ -655,6 +835,7 @@ static void resize(struct pfl_states *st, u32 nbuckets)
 	pfl_kvfree(old);
 }
 
+/* @count: keys, not states (a translated state is two chain entries). */
 static void maybe_grow(struct pfl_states *st, u32 count)
 {
 	u32 n = pfl_conf_dereference(st->cur)->mask + 1;
@@ -671,9 +852,10 @@ u32 pfl_states_expire(struct pfl_states *st, u32 now, u32 budget)
 {
 	struct state_tbl *t;
 	u32 removed = 0, b, k, count = pfl_states_count(st);
+	s64 nodes = (s64)pfl_pcpu_u64_sum(st->pcpu, PCPU_NODES);
 
 	WRITE_ONCE(st->count_seen, count);
-	maybe_grow(st, count);
+	maybe_grow(st, nodes > 0 ? (u32)nodes : 0);
 	t = pfl_conf_dereference(st->cur);
 	if (budget > t->mask + 1)
 		budget = t->mask + 1;
@@ -698,6 +880,7 @@ u32 pfl_states_generation(struct pfl_states *st)
 
 void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now)
 {
+	struct pfl_state_xlate *x;
 	unsigned int i;
 	u32 expire;
 
@@ -708,6 +891,12 @@ void pfl_state_info(struct pfl_state *s, struct pfl_state_info *si, u32 now)
 	si->dir = s->dir;
 	si->timeout = s->timeout;
 	si->pad = 0;
+	x = pfl_state_xlate(s);
+	si->has_wire = !!x;
+	if (x)
+		si->wire = x->wire.key;
+	else
+		memset(&si->wire, 0, sizeof(si->wire));
 	si->flags = s->flags;
 	si->version = s->version;
 	si->rule = s->rule;
@@ -729,11 +918,16 @@ static int walk_chain(struct hlist_nulls_head *h, u32 now,
 {
 	struct pfl_state_info si;
 	struct hlist_nulls_node *n;
+	struct pfl_skey *sk;
 	struct pfl_state *s;
 	int ret;
 
 	for (n = h->first; !is_a_nulls(n); n = n->next) {
-		s = hlist_nulls_entry(n, struct pfl_state, node);
+		sk = hlist_nulls_entry(n, struct pfl_skey, node);
+		/* Each state once: by its stack key, which every state has. */
+		if (sk->side != PFL_SKEY_STACK)
+			continue;
+		s = skey_state(sk);
 		if (!state_live(s, now))
 			continue;
 		pfl_state_info(s, &si, now);
@@ -807,11 +1001,20 @@ bool pfl_state_filter_match(const struct pfl_state_filter *f,
 	return true;
 }
 
+/*
+ * Remove the keys of the states matching @f; @halves: only the keys left
+ * over from translated states whose other key went out (the first pass
+ * may have passed that bucket already). Sets *@halfp when a state was
+ * left with one key in.
+ */
 static u32 kill_table(struct pfl_states *st, struct state_tbl *t,
-		      const struct pfl_state_filter *f, u32 now)
+		      const struct pfl_state_filter *f, u32 now, bool halves,
+		      u32 *halfp)
 {
 	struct hlist_nulls_node *n, *next;
+	struct pfl_state_xlate *x;
 	struct pfl_state_info si;
+	struct pfl_skey *sk;
 	struct pfl_state *s;
 	u32 b, k, killed = 0;
 
@@ -820,15 +1023,23 @@ static u32 kill_table(struct pfl_states *st, struct state_tbl *t,
 		spin_lock_bh(&st->locks[k]);
 		for (n = t->b[b].first; !is_a_nulls(n); n = next) {
 			next = n->next;
-			s = hlist_nulls_entry(n, struct pfl_state, node);
-			if (f) {
+			sk = hlist_nulls_entry(n, struct pfl_skey, node);
+			s = skey_state(sk);
+			x = pfl_state_xlate(s);
+			if (halves) {
+				if (x && x->linked == 1)
+					unlink_key(st, sk);
+				continue;
+			}
+			if (f && !(x && x->linked == 1)) {
 				pfl_state_info(s, &si, now);
 				if (!pfl_state_filter_match(f, &si,
 							    st->creator))
 					continue;
 			}
 			killed += state_live(s, now);
-			unlink_state(st, s);
+			if (!unlink_key(st, sk))
+				*halfp = 1;
 		}
 		spin_unlock_bh(&st->locks[k]);
 		if ((b & 255) == 255)
@@ -840,7 +1051,12 @@ static u32 kill_table(struct pfl_states *st, struct state_tbl *t,
 u32 pfl_states_kill(struct pfl_states *st, const struct pfl_state_filter *f,
 		    u32 now)
 {
+	struct state_tbl *t = pfl_conf_dereference(st->cur);
+	u32 half = 0, killed;
+
 	/* No resize runs meanwhile (the caller serialises with the walker). */
-	return kill_table(st, pfl_conf_dereference(st->cur), f,
-			  now);
+	killed = kill_table(st, t, f, now, false, &half);
+	if (half)
+		kill_table(st, t, f, now, true, &half);
+	return killed;
 }

@@ -34,15 +34,44 @@ struct pfl_states;
 #define PFL_STATE_LOCKS 256
 #define PFL_STATE_MIN_BUCKETS 1024
 
-/* Locks and the [tags] of the members: inst.h. */
-struct pfl_state {
+/*
+ * One key of a state in the table (Documentation/translation.md, "Two keys,
+ * both lockless"): its chain node, the key, its hash, and which of its
+ * state's keys it is, so that a lookup says which side it matched. Every
+ * state has its stack key; a translated one has its wire key too.
+ */
+enum pfl_skey_side {
+	PFL_SKEY_STACK,		/* the connection as the stack sees it */
+	PFL_SKEY_WIRE,		/* ... as the translated side (the wire) sees it */
+};
+
+struct pfl_skey {
 	struct hlist_nulls_node node;	/* [B] in its bucket, RCU readers */
 	struct pfl_state_key key;	/* [I] */
 	u32 hash;		/* [I] */
-	u8 dir;			/* [I] enum pfl_dir of the creating packet */
-	u8 timeout;		/* [S] enum pfl_timeout */
-	u8 flags;		/* [S,R] PFL_STATE_F_* (WRITE_ONCE) */
-	u8 proto_state;		/* unused padding for now */
+	u8 side;		/* [I] enum pfl_skey_side */
+};
+
+/* Locks and the [tags] of the members: inst.h. */
+struct pfl_state {
+	/* The stack key, also by its member names: the packet path and
+	 * the tests use s->key and s->hash. The bytes after side that
+	 * struct pfl_skey leaves as padding hold dir, timeout and flags,
+	 * so that an untranslated state stays in its allocation class
+	 * (state.c checks the layout).
+	 */
+	union {
+		struct pfl_skey stack;
+		struct {
+			struct hlist_nulls_node node;	/* [B] */
+			struct pfl_state_key key;	/* [I] */
+			u32 hash;		/* [I] */
+			u8 key_side;		/* [I] PFL_SKEY_STACK */
+			u8 dir;		/* [I] enum pfl_dir of the creating packet */
+			u8 timeout;	/* [S] enum pfl_timeout */
+			u8 flags;	/* [S,R] PFL_STATE_F_* (WRITE_ONCE) */
+		};
+	};
 	u32 rule;		/* [I] creating rule's number, ~0U: none */
 	u32 version;		/* [S] bumped on every change */
 	u64 id;			/* [I] */
@@ -62,7 +91,20 @@ struct pfl_state {
 	struct rcu_head rcu;
 };
 
+/*
+ * The translation extension: allocated behind the state, for translated
+ * states only (PFL_STATE_F_XLATE). Its wire key is a second table entry.
+ */
+struct pfl_state_xlate {
+	struct pfl_skey wire;	/* [I] */
+	/* [conf] Nodes of the state still in the table (2, 1, 0): only
+	 * the walker and kills remove, under the config mutex.
+	 */
+	u8 linked;
+};
+
 /* Internal state flags, beside the PFL_STATE_F_* of the ABI. */
+#define PFL_STATE_F_XLATE	0x20	/* has a struct pfl_state_xlate */
 #define PFL_STATE_F_SRC		0x40	/* counted by a source node */
 #define PFL_STATE_F_CONN	0x80	/* ... as an established connection */
 
@@ -93,16 +135,30 @@ u32 pfl_state_hash(const struct pfl_states *st, const struct pfl_state_key *k);
  * Find the live state of @k (under the RCU read lock); NULL when there is
  * none or it has expired by @now. Counts a search. The _hash form also
  * stores pfl_state_hash() of @k in @hash, so that a miss can insert
- * without hashing again.
+ * without hashing again. The _side form says in @side which of the
+ * state's keys @k is (enum pfl_skey_side): a translated state is found by
+ * either.
  */
 struct pfl_state *pfl_state_lookup_hash(struct pfl_states *st,
 					const struct pfl_state_key *k,
 					u32 *hash, u32 now);
+struct pfl_state *pfl_state_lookup_side(struct pfl_states *st,
+					const struct pfl_state_key *k,
+					u32 *hash, u8 *side, u32 now);
 struct pfl_state *pfl_state_lookup(struct pfl_states *st,
 				   const struct pfl_state_key *k, u32 now);
 
 /* A new state, not yet in the table (GFP_ATOMIC in the kernel). */
 struct pfl_state *pfl_state_alloc(struct pfl_states *st);
+/* A new translated state: pfl_state_xlate() of it holds the wire key. */
+struct pfl_state *pfl_state_alloc_xlate(struct pfl_states *st);
+/* The extension of a translated state, NULL for another. */
+static inline struct pfl_state_xlate *pfl_state_xlate(struct pfl_state *s)
+{
+	return READ_ONCE(s->flags) & PFL_STATE_F_XLATE ?
+	       (struct pfl_state_xlate *)(s + 1) : NULL;
+}
+
 /* Free a state that never made it into the table. */
 void pfl_state_free_unlinked(struct pfl_states *st, struct pfl_state *s);
 
@@ -124,6 +180,21 @@ struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 					    struct pfl_state *s);
 
 /*
+ * Insert a translated state (from pfl_state_alloc_xlate(): stack key in
+ * @s->key, wire key in pfl_state_xlate(@s)->wire.key, both hashed here)
+ * that pfl_states_admit() let in. Both keys go in at once under their
+ * stripe locks, so the insert is the claim of the wire key:
+ * - 0, *@got = @s: inserted;
+ * - 0, *@got = another state: the stack key was live (another CPU made
+ *   this connection's state at the same time); @s was freed;
+ * - -EEXIST: the wire key is live; @s is still the caller's, to try
+ *   another wire key (nat_pool.h's port search) or to free.
+ * Under the RCU read lock.
+ */
+int pfl_state_insert_xlate(struct pfl_states *st, struct pfl_state *s,
+			   struct pfl_state **got);
+
+/*
  * A state from outside (a sync peer): @si's key, identity, direction,
  * peers, timeout class and expiry go through the same insert as the packet
  * path's states, marked PFL_STATE_F_PEER and without a rule (the global
@@ -134,7 +205,7 @@ struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 int pfl_state_import(struct pfl_states *st, const struct pfl_state_info *si,
 		     u32 now);
 
-/* States now, and the limit. */
+/* States now (one per connection, translated or not), and the limit. */
 u32 pfl_states_count(struct pfl_states *st);
 u32 pfl_states_limit(struct pfl_states *st);
 /*

@@ -41,7 +41,8 @@ struct pfl_state_info {
 	__u32 creator;
 	__u8 dir;		/* enum pfl_dir of the creating packet */
 	__u8 timeout;		/* enum pfl_timeout in force */
-	__u16 pad;
+	__u8 has_wire;		/* translated: @wire is its wire key */
+	__u8 pad;
 	__u32 flags;		/* PFL_STATE_F_* */
 	__u32 version;
 	__u32 rule;		/* creating rule, ~0U: none */
@@ -51,6 +52,10 @@ struct pfl_state_info {
 	struct pfl_state_peer dst;
 	__u64 packets[2];	/* [0] src->dst, [1] dst->src */
 	__u64 bytes[2];
+	/* A translated state's other key: the connection as the translated
+	 * side sees it (Documentation/translation.md); zero without has_wire.
+	 */
+	struct pfl_state_key wire;
 };
 
 /* A selection of states (PFL_A_STATE_FILTER): all set criteria match. */
