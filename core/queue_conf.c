@@ -9,7 +9,19 @@
  */
 #include "queue_conf.h"
 
-#define QERR(e, ...) do { snprintf(err, errlen, __VA_ARGS__); return e; } while (0)
+/* Say why in @err, return @e: every refusal is one return of this. */
+static __printf(4, 5) int qerr(char *err, size_t errlen, int e,
+			       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return e;
+}
 
 static bool name_ok(const char *s, size_t size)
 {
@@ -61,7 +73,7 @@ int pfl_queue_compile(const struct pfl_queuedef *d, unsigned int n,
 	if (err && errlen)
 		err[0] = '\0';
 	if (n > PFL_QUEUE_MAX)
-		QERR(-E2BIG, "%u queues, at most %d", n, PFL_QUEUE_MAX);
+		return qerr(err, errlen, -E2BIG, "%u queues, at most %d", n, PFL_QUEUE_MAX);
 
 	for (i = 0; i < n; i++) {
 		const struct pfl_queuedef *q = &d[i];
@@ -70,41 +82,41 @@ int pfl_queue_compile(const struct pfl_queuedef *d, unsigned int n,
 		int pi, ii;
 
 		if (!name_ok(q->name, PFL_QUEUE_NAMSIZ))
-			QERR(-EINVAL, "queue %u: no name or too long", i);
+			return qerr(err, errlen, -EINVAL, "queue %u: no name or too long", i);
 		if (find_class(t, q->name) >= 0)
-			QERR(-EEXIST, "queue %.15s: defined twice", q->name);
+			return qerr(err, errlen, -EEXIST, "queue %.15s: defined twice", q->name);
 		if (q->flags & ~PFL_QUEUE_F_DEFAULT)
-			QERR(-EINVAL, "queue %.15s: unknown flags", q->name);
+			return qerr(err, errlen, -EINVAL, "queue %.15s: unknown flags", q->name);
 		memcpy(c->name, q->name, PFL_QUEUE_NAMSIZ);
 		c->name[PFL_QUEUE_NAMSIZ - 1] = '\0';
 
 		if (q->parent[0]) {
 			pi = find_class(t, q->parent);
 			if (pi < 0)
-				QERR(-ENOENT, "queue %.15s: parent %.15s not defined before it",
-				     q->name, q->parent);
+				return qerr(err, errlen, -ENOENT, "queue %.15s: parent %.15s not defined before it",
+					    q->name, q->parent);
 			p = &t->c[pi];
 			if (p->depth + 1 >= PFL_QUEUE_DEPTH_MAX)
-				QERR(-E2BIG, "queue %.15s: deeper than %d levels",
-				     q->name, PFL_QUEUE_DEPTH_MAX);
+				return qerr(err, errlen, -E2BIG, "queue %.15s: deeper than %d levels",
+					    q->name, PFL_QUEUE_DEPTH_MAX);
 			if (q->ifname[0] &&
 			    strncmp(q->ifname, t->ifname[p->iface], PFL_IFNAMSIZ))
-				QERR(-EINVAL, "queue %.15s: on another interface than its parent",
-				     q->name);
+				return qerr(err, errlen, -EINVAL, "queue %.15s: on another interface than its parent",
+					    q->name);
 			if (p->flows)
-				QERR(-EINVAL, "queue %.15s: parent %.15s has flows, only a leaf may",
-				     q->name, p->name);
+				return qerr(err, errlen, -EINVAL, "queue %.15s: parent %.15s has flows, only a leaf may",
+					    q->name, p->name);
 			c->parent = pi;
 			c->iface = p->iface;
 			c->depth = p->depth + 1;
 			t->c[pi].leaf = 0;
 		} else {
 			if (!name_ok(q->ifname, PFL_IFNAMSIZ))
-				QERR(-EINVAL, "queue %.15s: a root queue needs on IF",
-				     q->name);
+				return qerr(err, errlen, -EINVAL, "queue %.15s: a root queue needs on IF",
+					    q->name);
 			if (find_iface(t, q->ifname, false) >= 0)
-				QERR(-EEXIST, "queue %.15s: a second root queue on %.15s",
-				     q->name, q->ifname);
+				return qerr(err, errlen, -EEXIST, "queue %.15s: a second root queue on %.15s",
+					    q->name, q->ifname);
 			ii = find_iface(t, q->ifname, true);
 			c->parent = PFL_QUEUE_NONE;
 			c->iface = ii;
@@ -112,21 +124,21 @@ int pfl_queue_compile(const struct pfl_queuedef *d, unsigned int n,
 		c->leaf = 1;
 
 		if (!q->bandwidth.rate)
-			QERR(-EINVAL, "queue %.15s: no bandwidth", q->name);
+			return qerr(err, errlen, -EINVAL, "queue %.15s: no bandwidth", q->name);
 		c->rate = q->bandwidth.rate / 8;
 		c->min = q->min.rate / 8;
 		c->max = q->max.rate ? q->max.rate / 8 : (p ? p->max : c->rate);
 		if (!c->rate)
-			QERR(-ERANGE, "queue %.15s: bandwidth under 8 bit/s", q->name);
+			return qerr(err, errlen, -ERANGE, "queue %.15s: bandwidth under 8 bit/s", q->name);
 		if (c->min > c->rate || c->rate > c->max)
-			QERR(-ERANGE, "queue %.15s: needs min <= bandwidth <= max",
+			return qerr(err, errlen, -ERANGE, "queue %.15s: needs min <= bandwidth <= max",
 			     q->name);
 		if (p && c->max > p->max)
-			QERR(-ERANGE, "queue %.15s: max above its parent's", q->name);
+			return qerr(err, errlen, -ERANGE, "queue %.15s: max above its parent's", q->name);
 		c->burst = burst_bytes(&q->bandwidth, c->rate);
 		c->qlimit = q->qlimit ? q->qlimit : PFL_QUEUE_QLIMIT_DEF;
 		if (q->flows > PFL_QUEUE_FLOWS_MAX)
-			QERR(-ERANGE, "queue %.15s: flows over %d", q->name,
+			return qerr(err, errlen, -ERANGE, "queue %.15s: flows over %d", q->name,
 			     PFL_QUEUE_FLOWS_MAX);
 		c->flows = q->flows;
 		c->quantum = q->quantum ? q->quantum : PFL_QUEUE_MTU_DEF;
@@ -145,21 +157,21 @@ int pfl_queue_compile(const struct pfl_queuedef *d, unsigned int n,
 			sum_min += t->c[j].min;
 		}
 		if (sum > c->rate || sum_min > c->rate)
-			QERR(-ERANGE, "queue %.15s: children's bandwidth or min over its own",
+			return qerr(err, errlen, -ERANGE, "queue %.15s: children's bandwidth or min over its own",
 			     c->name);
 		if (!c->is_default)
 			continue;
 		if (!c->leaf)
-			QERR(-EINVAL, "queue %.15s: the default must be a leaf",
+			return qerr(err, errlen, -EINVAL, "queue %.15s: the default must be a leaf",
 			     c->name);
 		if (t->default_class[c->iface] != PFL_QUEUE_NONE)
-			QERR(-EEXIST, "queue %.15s: a second default on %.15s",
+			return qerr(err, errlen, -EEXIST, "queue %.15s: a second default on %.15s",
 			     c->name, t->ifname[c->iface]);
 		t->default_class[c->iface] = i;
 	}
 	for (i = 0; i < t->n_if; i++)
 		if (t->default_class[i] == PFL_QUEUE_NONE)
-			QERR(-EINVAL, "interface %.15s: no default queue",
+			return qerr(err, errlen, -EINVAL, "interface %.15s: no default queue",
 			     t->ifname[i]);
 	return 0;
 }
