@@ -202,11 +202,14 @@ static int xlate_icmp_err(struct xctx *x, u32 hdr_len,
 	    !(in->flags & PFL_PKT_L4) || in->af != pkt->af ||
 	    !has_ports(in))
 		return -EINVAL;
+	if (in->l4_off < (in->af == PFL_AF_INET ? 20 : 40))
+		return -EINVAL;
+	/* The quote is the error's payload: within its length too. */
+	avail = min_t(u32, hdr_len, pkt->len);
 	ql4 = q + in->l4_off;
-	if (ql4 < q || ql4 + 8 > hdr_len)
+	if (ql4 < q || ql4 + 8 > avail)
 		return -EMSGSIZE;
 	/* A quoted TCP checksum is there only if the quote is long enough. */
-	avail = min_t(u32, hdr_len, pkt->len);
 	qsum = ql4 + l4_csum_off(in->proto) + 2 <= avail;
 
 	mirror(&m, act);
