@@ -274,6 +274,92 @@ static int check_state(const struct pfl_rule_def *d, char *err,
 	return 0;
 }
 
+/*
+ * A translation pool (nat-to, binat-to: @nat; rdr-to). Tables and
+ * interfaces are read into the pool when the ruleset is built: not yet,
+ * so they are refused as not supported rather than as malformed.
+ */
+static int check_pool(const struct pfl_rule_def *d,
+		      const struct pfl_pool_def *p, bool nat, char *err,
+		      size_t errlen)
+{
+	const char *what = !nat ? "rdr-to" :
+			   p->flags & PFL_POOL_F_BINAT ? "binat-to" : "nat-to";
+	unsigned int i, max;
+
+	if (!str_ok(p->table, sizeof(p->table)) ||
+	    !str_ok(p->ifname, sizeof(p->ifname)))
+		return fail(err, errlen, "%s: unterminated name", what);
+	if (!pfl_pool_def_used(p)) {
+		if (p->af || p->type || p->flags || p->port_lo || p->port_hi)
+			return fail(err, errlen,
+				    "%s: pool options without an address",
+				    what);
+		return 0;
+	}
+	if (d->action != PFL_ACT_PASS || !(d->flags & PFL_RULE_F_KEEP_STATE))
+		return fail(err, errlen,
+			    "%s only on 'pass' rules that keep state", what);
+	if (p->table[0] || p->ifname[0]) {
+		fail(err, errlen, "%s: %s pools are not supported yet", what,
+		     p->table[0] ? "table" : "interface");
+		return -EOPNOTSUPP;
+	}
+	if (p->af != PFL_AF_INET && p->af != PFL_AF_INET6)
+		return fail(err, errlen, "%s: bad address family %u", what,
+			    p->af);
+	if (d->family && d->family != p->af)
+		return fail(err, errlen,
+			    "%s: an address of the other family", what);
+	if (p->n > PFL_POOL_DEF_MAX)
+		return fail(err, errlen, "%s: %u addresses, at most %u", what,
+			    p->n, PFL_POOL_DEF_MAX);
+	max = p->af == PFL_AF_INET ? 32 : 128;
+	for (i = 0; i < p->n; i++)
+		if (p->e[i].plen > max)
+			return fail(err, errlen, "%s: prefix /%u over /%u",
+				    what, p->e[i].plen, max);
+	if (p->type > PFL_POOL_BITMASK)
+		return fail(err, errlen, "%s: bad pool type %u", what,
+			    p->type);
+	if (p->flags & ~(PFL_POOL_F_STICKY | PFL_POOL_F_STATIC_PORT |
+			 PFL_POOL_F_KEY | PFL_POOL_F_BINAT))
+		return fail(err, errlen, "%s: unknown pool flags 0x%x", what,
+			    p->flags);
+	if (!p->port_lo && p->port_hi)
+		return fail(err, errlen, "%s: port 0", what);
+	if (p->port_hi && p->port_lo > p->port_hi)
+		return fail(err, errlen, "%s: port range %u:%u is empty", what,
+			    p->port_lo, p->port_hi);
+	if (p->type == PFL_POOL_BITMASK && p->n != 1)
+		return fail(err, errlen, "%s: 'bitmask' needs one prefix",
+			    what);
+	if ((p->flags & PFL_POOL_F_KEY) && p->type != PFL_POOL_SOURCE_HASH)
+		return fail(err, errlen, "%s: a hash key without 'source-hash'",
+			    what);
+	/* Deterministic by source already: nothing for a source node. */
+	if ((p->flags & PFL_POOL_F_STICKY) &&
+	    (p->type == PFL_POOL_BITMASK || p->type == PFL_POOL_SOURCE_HASH))
+		return fail(err, errlen,
+			    "%s: 'sticky-address' with 'bitmask' or 'source-hash'",
+			    what);
+	if ((p->flags & PFL_POOL_F_STATIC_PORT) && !nat)
+		return fail(err, errlen, "'static-port' only on nat-to");
+	if ((p->flags & PFL_POOL_F_STATIC_PORT) && p->port_lo)
+		return fail(err, errlen, "%s: 'static-port' with a port range",
+			    what);
+	if (p->flags & PFL_POOL_F_BINAT) {
+		if (!nat)
+			return fail(err, errlen, "binat-to as an rdr-to pool");
+		if (p->n != 1)
+			return fail(err, errlen,
+				    "binat-to: one address or one prefix");
+		if (pfl_pool_def_used(&d->rdr))
+			return fail(err, errlen, "binat-to with rdr-to");
+	}
+	return 0;
+}
+
 int pfl_rule_def_check(const struct pfl_rule_def *d, char *err,
 		       size_t errlen)
 {
@@ -345,6 +431,10 @@ int pfl_rule_def_check(const struct pfl_rule_def *d, char *err,
 		ret = check_port(&d->dport, "to port", d->proto, err, errlen);
 	if (!ret)
 		ret = check_state(d, err, errlen);
+	if (!ret)
+		ret = check_pool(d, &d->nat, true, err, errlen);
+	if (!ret)
+		ret = check_pool(d, &d->rdr, false, err, errlen);
 	return ret;
 }
 
@@ -652,8 +742,10 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 		const struct pfl_rule_def *d = &rs->defs[i];
 		struct crule *c = &rs->rules[i];
 
-		if (pfl_rule_def_check(d, msg, sizeof(msg))) {
-			*ret = fail(err, errlen, "rule %u: %s", i, msg);
+		e = pfl_rule_def_check(d, msg, sizeof(msg));
+		if (e) {
+			fail(err, errlen, "rule %u: %s", i, msg);
+			*ret = e;
 			goto fail;
 		}
 		compile_rule(c, d, &rs->opts);
