@@ -5,6 +5,7 @@
  * Documentation/rules-engine.md.
  */
 #include "rules.h"
+#include "nat_pool.h"
 
 #define LIMIT(name, dflt, max) { name, "set limit " name " reached", dflt, max }
 const struct pfl_limit_info pfl_limit_info[__PFL_LIMIT_MAX] = {
@@ -90,6 +91,10 @@ struct pfl_ruleset {
 	 */
 	struct pfl_pcpu_arr *states;
 	struct pfl_options_def opts;	/* skip names NUL padded */
+	/* Rule number -> its pools; allocated only when a rule translates,
+	 * so that untranslated rules and rulesets do not grow.
+	 */
+	struct pfl_rule_xlate **xlate;
 	struct pfl_ruleset *retired_next;	/* the instance's retired list */
 };
 
@@ -682,10 +687,81 @@ static void put_tables(struct pfl_ruleset *rs)
 	}
 }
 
+static struct pfl_nat_pool *pool_new(const struct pfl_pool_def *d, int *ret)
+{
+	struct pfl_nat_pool *p;
+
+	if (!d->n)
+		return NULL;
+	p = pfl_zalloc(sizeof(*p));
+	if (!p) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	*ret = pfl_nat_pool_init(p, d->af, d->type, d->e, d->n,
+				 d->flags & PFL_POOL_F_KEY ? d->key : NULL);
+	if (*ret) {
+		pfl_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void pool_free(struct pfl_nat_pool *p)
+{
+	if (!p)
+		return;
+	pfl_nat_pool_destroy(p);
+	pfl_free(p);
+}
+
+static void free_xlate(struct pfl_ruleset *rs)
+{
+	unsigned int i;
+
+	if (!rs->xlate)
+		return;
+	for (i = 0; i < rs->n; i++) {
+		if (!rs->xlate[i])
+			continue;
+		pool_free(rs->xlate[i]->nat);
+		pool_free(rs->xlate[i]->rdr);
+		pfl_free(rs->xlate[i]);
+	}
+	pfl_kvfree(rs->xlate);
+}
+
+/* Rule @nr's pools, compiled from its checked def, if it translates. */
+static int compile_xlate(struct pfl_ruleset *rs, unsigned int nr)
+{
+	const struct pfl_rule_def *d = &rs->defs[nr];
+	struct pfl_rule_xlate *x;
+	int ret = 0;
+
+	if (!pfl_pool_def_used(&d->nat) && !pfl_pool_def_used(&d->rdr))
+		return 0;
+	if (!rs->xlate) {
+		rs->xlate = pfl_kvzalloc(rs->n * sizeof(*rs->xlate));
+		if (!rs->xlate)
+			return -ENOMEM;
+	}
+	x = pfl_zalloc(sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	rs->xlate[nr] = x;
+	x->nat_def = &d->nat;
+	x->rdr_def = &d->rdr;
+	x->nat = pool_new(&d->nat, &ret);
+	if (!ret)
+		x->rdr = pool_new(&d->rdr, &ret);
+	return ret;
+}
+
 void pfl_ruleset_free(struct pfl_ruleset *rs)
 {
 	if (!rs)
 		return;
+	free_xlate(rs);
 	put_tables(rs);
 	pfl_pcpu_arr_free(rs->ctrs);
 	pfl_pcpu_arr_free(rs->states);
@@ -757,6 +833,15 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 			fail(err, errlen, "rule %u: no table <%s>", i,
 			     c->src.type == PFL_ADDR_TABLE && !c->src.table ?
 			     d->src.table : d->dst.table);
+			goto fail;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		e = compile_xlate(rs, i);
+		if (e) {
+			*ret = e;
+			fail(err, errlen, "rule %u: translation pool: %s", i,
+			     e == -ENOMEM ? "out of memory" : "refused");
 			goto fail;
 		}
 	}
@@ -1054,6 +1139,12 @@ const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
 {
 	return nr < rs->n && rs->rules[nr].own_to ?
 	       rs->defs[nr].state.timeouts : NULL;
+}
+
+const struct pfl_rule_xlate *pfl_ruleset_rule_xlate(const struct pfl_ruleset *rs,
+						   unsigned int nr)
+{
+	return rs->xlate && nr < rs->n ? rs->xlate[nr] : NULL;
 }
 
 u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr)

@@ -4,9 +4,11 @@
  * semantic of pfl.conf(5) on hand-written rules and packets.
  */
 #include <arpa/inet.h>
+#include <sanitizer/lsan_interface.h>
 
 #include "kselftest_harness.h"
 #include "inst.h"
+#include "nat_pool.h"
 #include "pkt_build.h"
 #include "ref_eval.h"
 
@@ -815,6 +817,65 @@ TEST(check_translation_pools)
 		EXPECT_EQ(0, strncmp(err, "rule 0: ", 8)) TH_LOG("%s", err);
 	}
 	quiet = false;
+}
+
+/* The pools of translating rules, compiled with the ruleset, no others. */
+TEST(translation_pools_built)
+{
+	struct pfl_rule_def d[5];
+	const struct pfl_rule_xlate *x;
+	struct pfl_ruleset *rs;
+	union pfl_addr a, src = { .b = { 10, 0, 0, 7 } };
+
+	d[0] = rule(PFL_ACT_PASS);
+	d[1] = nat_rule();
+	d[1].nat.e[0].plen = 30;
+	d[2] = nat_rule();
+	d[2].rdr = d[2].nat;
+	d[2].rdr.e[0].addr.b[3] = 80;
+	d[2].rdr.e[0].plen = 32;
+	d[2].rdr.port_lo = 8080;
+	memset(&d[2].nat, 0, sizeof(d[2].nat));
+	d[3] = nat_rule();
+	d[3].rdr = d[3].nat;
+	d[4] = rule(PFL_ACT_BLOCK);
+
+	rs = build(d, 1, NULL);		/* nothing translates */
+	ASSERT_NE(NULL, rs);
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 0));
+	pfl_ruleset_free(rs);
+
+	rs = build(d, 5, NULL);
+	ASSERT_NE(NULL, rs);
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 0));
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 4));
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 5));	/* past the end */
+
+	x = pfl_ruleset_rule_xlate(rs, 1);
+	ASSERT_NE(NULL, x);
+	ASSERT_NE(NULL, x->nat);
+	EXPECT_EQ(NULL, x->rdr);
+	EXPECT_EQ(4, pfl_nat_pool_size(x->nat));
+	pfl_nat_pool_select(x->nat, &src, &a);
+	EXPECT_EQ(203, a.b[0]);
+	EXPECT_EQ(0, a.b[3] & ~3);
+
+	x = pfl_ruleset_rule_xlate(rs, 2);
+	ASSERT_NE(NULL, x);
+	EXPECT_EQ(NULL, x->nat);
+	ASSERT_NE(NULL, x->rdr);
+	EXPECT_EQ(1, pfl_nat_pool_size(x->rdr));
+	EXPECT_EQ(8080, x->rdr_def->port_lo);
+	pfl_nat_pool_addr(x->rdr, 0, &a);
+	EXPECT_EQ(80, a.b[3]);
+
+	x = pfl_ruleset_rule_xlate(rs, 3);
+	ASSERT_NE(NULL, x);
+	EXPECT_NE(NULL, x->nat);
+	EXPECT_NE(NULL, x->rdr);
+	pfl_ruleset_free(rs);
+	/* The harness's children _exit(): ask LeakSanitizer here. */
+	EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
 }
 
 TEST(rule_limit)
