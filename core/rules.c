@@ -5,6 +5,7 @@
  * Documentation/rules-engine.md.
  */
 #include "rules.h"
+#include "nat_pool.h"
 
 #define LIMIT(name, dflt, max) { name, "set limit " name " reached", dflt, max }
 const struct pfl_limit_info pfl_limit_info[__PFL_LIMIT_MAX] = {
@@ -90,6 +91,10 @@ struct pfl_ruleset {
 	 */
 	struct pfl_pcpu_arr *states;
 	struct pfl_options_def opts;	/* skip names NUL padded */
+	/* Rule number -> its pools; allocated only when a rule translates,
+	 * so that untranslated rules and rulesets do not grow.
+	 */
+	struct pfl_rule_xlate **xlate;
 	struct pfl_ruleset *retired_next;	/* the instance's retired list */
 };
 
@@ -274,6 +279,92 @@ static int check_state(const struct pfl_rule_def *d, char *err,
 	return 0;
 }
 
+/*
+ * A translation pool (nat-to, binat-to: @nat; rdr-to). Tables and
+ * interfaces are read into the pool when the ruleset is built: not yet,
+ * so they are refused as not supported rather than as malformed.
+ */
+static int check_pool(const struct pfl_rule_def *d,
+		      const struct pfl_pool_def *p, bool nat, char *err,
+		      size_t errlen)
+{
+	const char *what = !nat ? "rdr-to" :
+			   p->flags & PFL_POOL_F_BINAT ? "binat-to" : "nat-to";
+	unsigned int i, max;
+
+	if (!str_ok(p->table, sizeof(p->table)) ||
+	    !str_ok(p->ifname, sizeof(p->ifname)))
+		return fail(err, errlen, "%s: unterminated name", what);
+	if (!pfl_pool_def_used(p)) {
+		if (p->af || p->type || p->flags || p->port_lo || p->port_hi)
+			return fail(err, errlen,
+				    "%s: pool options without an address",
+				    what);
+		return 0;
+	}
+	if (d->action != PFL_ACT_PASS || !(d->flags & PFL_RULE_F_KEEP_STATE))
+		return fail(err, errlen,
+			    "%s only on 'pass' rules that keep state", what);
+	if (p->table[0] || p->ifname[0]) {
+		fail(err, errlen, "%s: %s pools are not supported yet", what,
+		     p->table[0] ? "table" : "interface");
+		return -EOPNOTSUPP;
+	}
+	if (p->af != PFL_AF_INET && p->af != PFL_AF_INET6)
+		return fail(err, errlen, "%s: bad address family %u", what,
+			    p->af);
+	if (d->family && d->family != p->af)
+		return fail(err, errlen,
+			    "%s: an address of the other family", what);
+	if (p->n > PFL_POOL_DEF_MAX)
+		return fail(err, errlen, "%s: %u addresses, at most %u", what,
+			    p->n, PFL_POOL_DEF_MAX);
+	max = p->af == PFL_AF_INET ? 32 : 128;
+	for (i = 0; i < p->n; i++)
+		if (p->e[i].plen > max)
+			return fail(err, errlen, "%s: prefix /%u over /%u",
+				    what, p->e[i].plen, max);
+	if (p->type > PFL_POOL_BITMASK)
+		return fail(err, errlen, "%s: bad pool type %u", what,
+			    p->type);
+	if (p->flags & ~(PFL_POOL_F_STICKY | PFL_POOL_F_STATIC_PORT |
+			 PFL_POOL_F_KEY | PFL_POOL_F_BINAT))
+		return fail(err, errlen, "%s: unknown pool flags 0x%x", what,
+			    p->flags);
+	if (!p->port_lo && p->port_hi)
+		return fail(err, errlen, "%s: port 0", what);
+	if (p->port_hi && p->port_lo > p->port_hi)
+		return fail(err, errlen, "%s: port range %u:%u is empty", what,
+			    p->port_lo, p->port_hi);
+	if (p->type == PFL_POOL_BITMASK && p->n != 1)
+		return fail(err, errlen, "%s: 'bitmask' needs one prefix",
+			    what);
+	if ((p->flags & PFL_POOL_F_KEY) && p->type != PFL_POOL_SOURCE_HASH)
+		return fail(err, errlen, "%s: a hash key without 'source-hash'",
+			    what);
+	/* Deterministic by source already: nothing for a source node. */
+	if ((p->flags & PFL_POOL_F_STICKY) &&
+	    (p->type == PFL_POOL_BITMASK || p->type == PFL_POOL_SOURCE_HASH))
+		return fail(err, errlen,
+			    "%s: 'sticky-address' with 'bitmask' or 'source-hash'",
+			    what);
+	if ((p->flags & PFL_POOL_F_STATIC_PORT) && !nat)
+		return fail(err, errlen, "'static-port' only on nat-to");
+	if ((p->flags & PFL_POOL_F_STATIC_PORT) && p->port_lo)
+		return fail(err, errlen, "%s: 'static-port' with a port range",
+			    what);
+	if (p->flags & PFL_POOL_F_BINAT) {
+		if (!nat)
+			return fail(err, errlen, "binat-to as an rdr-to pool");
+		if (p->n != 1)
+			return fail(err, errlen,
+				    "binat-to: one address or one prefix");
+		if (pfl_pool_def_used(&d->rdr))
+			return fail(err, errlen, "binat-to with rdr-to");
+	}
+	return 0;
+}
+
 int pfl_rule_def_check(const struct pfl_rule_def *d, char *err,
 		       size_t errlen)
 {
@@ -345,6 +436,10 @@ int pfl_rule_def_check(const struct pfl_rule_def *d, char *err,
 		ret = check_port(&d->dport, "to port", d->proto, err, errlen);
 	if (!ret)
 		ret = check_state(d, err, errlen);
+	if (!ret)
+		ret = check_pool(d, &d->nat, true, err, errlen);
+	if (!ret)
+		ret = check_pool(d, &d->rdr, false, err, errlen);
 	return ret;
 }
 
@@ -592,10 +687,81 @@ static void put_tables(struct pfl_ruleset *rs)
 	}
 }
 
+static struct pfl_nat_pool *pool_new(const struct pfl_pool_def *d, int *ret)
+{
+	struct pfl_nat_pool *p;
+
+	if (!d->n)
+		return NULL;
+	p = pfl_zalloc(sizeof(*p));
+	if (!p) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	*ret = pfl_nat_pool_init(p, d->af, d->type, d->e, d->n,
+				 d->flags & PFL_POOL_F_KEY ? d->key : NULL);
+	if (*ret) {
+		pfl_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void pool_free(struct pfl_nat_pool *p)
+{
+	if (!p)
+		return;
+	pfl_nat_pool_destroy(p);
+	pfl_free(p);
+}
+
+static void free_xlate(struct pfl_ruleset *rs)
+{
+	unsigned int i;
+
+	if (!rs->xlate)
+		return;
+	for (i = 0; i < rs->n; i++) {
+		if (!rs->xlate[i])
+			continue;
+		pool_free(rs->xlate[i]->nat);
+		pool_free(rs->xlate[i]->rdr);
+		pfl_free(rs->xlate[i]);
+	}
+	pfl_kvfree(rs->xlate);
+}
+
+/* Rule @nr's pools, compiled from its checked def, if it translates. */
+static int compile_xlate(struct pfl_ruleset *rs, unsigned int nr)
+{
+	const struct pfl_rule_def *d = &rs->defs[nr];
+	struct pfl_rule_xlate *x;
+	int ret = 0;
+
+	if (!pfl_pool_def_used(&d->nat) && !pfl_pool_def_used(&d->rdr))
+		return 0;
+	if (!rs->xlate) {
+		rs->xlate = pfl_kvzalloc(rs->n * sizeof(*rs->xlate));
+		if (!rs->xlate)
+			return -ENOMEM;
+	}
+	x = pfl_zalloc(sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	rs->xlate[nr] = x;
+	x->nat_def = &d->nat;
+	x->rdr_def = &d->rdr;
+	x->nat = pool_new(&d->nat, &ret);
+	if (!ret)
+		x->rdr = pool_new(&d->rdr, &ret);
+	return ret;
+}
+
 void pfl_ruleset_free(struct pfl_ruleset *rs)
 {
 	if (!rs)
 		return;
+	free_xlate(rs);
 	put_tables(rs);
 	pfl_pcpu_arr_free(rs->ctrs);
 	pfl_pcpu_arr_free(rs->states);
@@ -652,8 +818,10 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 		const struct pfl_rule_def *d = &rs->defs[i];
 		struct crule *c = &rs->rules[i];
 
-		if (pfl_rule_def_check(d, msg, sizeof(msg))) {
-			*ret = fail(err, errlen, "rule %u: %s", i, msg);
+		e = pfl_rule_def_check(d, msg, sizeof(msg));
+		if (e) {
+			fail(err, errlen, "rule %u: %s", i, msg);
+			*ret = e;
 			goto fail;
 		}
 		compile_rule(c, d, &rs->opts);
@@ -665,6 +833,15 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 			fail(err, errlen, "rule %u: no table <%s>", i,
 			     c->src.type == PFL_ADDR_TABLE && !c->src.table ?
 			     d->src.table : d->dst.table);
+			goto fail;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		e = compile_xlate(rs, i);
+		if (e) {
+			*ret = e;
+			fail(err, errlen, "rule %u: translation pool: %s", i,
+			     e == -ENOMEM ? "out of memory" : "refused");
 			goto fail;
 		}
 	}
@@ -962,6 +1139,12 @@ const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
 {
 	return nr < rs->n && rs->rules[nr].own_to ?
 	       rs->defs[nr].state.timeouts : NULL;
+}
+
+const struct pfl_rule_xlate *pfl_ruleset_rule_xlate(const struct pfl_ruleset *rs,
+						   unsigned int nr)
+{
+	return rs->xlate && nr < rs->n ? rs->xlate[nr] : NULL;
 }
 
 u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr)

@@ -20,6 +20,7 @@
 #include <pfl/ruledef.h>
 
 struct pfl_ruleset;
+struct pfl_nat_pool;
 
 /* What evaluation needs besides the parsed packet. */
 struct pfl_pkt_ctx {
@@ -97,6 +98,21 @@ void pfl_ruleset_state_get(struct pfl_ruleset *rs, unsigned int nr);
 void pfl_ruleset_state_put(struct pfl_ruleset *rs, unsigned int nr);
 u64 pfl_ruleset_states(const struct pfl_ruleset *rs, unsigned int nr);
 u64 pfl_ruleset_states_total(const struct pfl_ruleset *rs);
+/*
+ * The translation of a rule that translates, built with the ruleset and
+ * freed with it: its compiled pools (NULL: that side unused) and their
+ * definitions (ports, flags), for the packet path.
+ */
+struct pfl_rule_xlate {
+	struct pfl_nat_pool *nat;	/* nat-to, binat-to */
+	struct pfl_nat_pool *rdr;	/* rdr-to */
+	const struct pfl_pool_def *nat_def;
+	const struct pfl_pool_def *rdr_def;
+};
+
+/* Rule @nr's translation, NULL when it has none. */
+const struct pfl_rule_xlate *pfl_ruleset_rule_xlate(const struct pfl_ruleset *rs,
+						   unsigned int nr);
 /* Rule @nr's state timeouts (__PFL_TO_MAX, 0: global; NULL when it sets
  * none) and `max`.
  */

@@ -4,9 +4,11 @@
  * semantic of pfl.conf(5) on hand-written rules and packets.
  */
 #include <arpa/inet.h>
+#include <sanitizer/lsan_interface.h>
 
 #include "kselftest_harness.h"
 #include "inst.h"
+#include "nat_pool.h"
 #include "pkt_build.h"
 #include "ref_eval.h"
 
@@ -712,6 +714,170 @@ TEST(check_refuses_bad_defs)
 }
 
 /* `set limit rules`: a ruleset over it does not build, and says why. */
+/* A pass rule that keeps state, nat-to one IPv4 address. */
+static struct pfl_rule_def nat_rule(void)
+{
+	struct pfl_rule_def d = rule(PFL_ACT_PASS);
+
+	d.flags = PFL_RULE_F_KEEP_STATE;
+	d.nat.af = PFL_AF_INET;
+	d.nat.n = 1;
+	d.nat.e[0].plen = 32;
+	d.nat.e[0].addr.b[0] = 203;
+	return d;
+}
+
+TEST(check_translation_pools)
+{
+	struct pfl_rule_def d[40];
+	struct {
+		unsigned int i;
+		int err;
+	} bad[40];
+	struct pfl_ruleset *rs;
+	unsigned int i, n = 0, nb = 0;
+	char err[128];
+
+#define GOOD(stmt) do { d[n] = nat_rule(); stmt; n++; } while (0)
+	GOOD();
+	GOOD(d[n].family = PFL_AF_INET);
+	GOOD(d[n].nat.n = 3; d[n].nat.e[1].plen = 24; d[n].nat.e[2].plen = 0);
+	GOOD(d[n].nat.af = PFL_AF_INET6; d[n].nat.e[0].plen = 128;
+	     d[n].family = PFL_AF_INET6);
+	GOOD(d[n].nat.n = PFL_POOL_DEF_MAX);
+	GOOD(d[n].nat.port_lo = 1024; d[n].nat.port_hi = 2047);
+	GOOD(d[n].nat.port_lo = 5000);
+	GOOD(d[n].nat.type = PFL_POOL_RANDOM;
+	     d[n].nat.flags = PFL_POOL_F_STICKY);
+	GOOD(d[n].nat.type = PFL_POOL_SOURCE_HASH;
+	     d[n].nat.flags = PFL_POOL_F_KEY);
+	GOOD(d[n].nat.type = PFL_POOL_BITMASK; d[n].nat.e[0].plen = 24);
+	GOOD(d[n].nat.flags = PFL_POOL_F_STATIC_PORT);
+	GOOD(d[n].nat.flags = PFL_POOL_F_BINAT; d[n].nat.e[0].plen = 24);
+	GOOD(d[n].rdr = d[n].nat; memset(&d[n].nat, 0, sizeof(d[n].nat));
+	     d[n].rdr.port_lo = 80);
+	GOOD(d[n].rdr = d[n].nat);	/* nat-to and rdr-to together */
+#undef GOOD
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, pfl_rule_def_check(&d[i], err, sizeof(err)))
+			TH_LOG("good def %u refused: %s", i, err);
+	rs = build(d, n, NULL);
+	ASSERT_NE(NULL, rs);
+	pfl_ruleset_free(rs);
+
+	n = 0;
+#define BAD(e, stmt) do { d[n] = nat_rule(); stmt; \
+		bad[nb].i = n++; bad[nb++].err = (e); } while (0)
+	BAD(-EINVAL, d[n].family = PFL_AF_INET6);
+	BAD(-EINVAL, d[n].nat.af = 7);
+	BAD(-EINVAL, d[n].nat.n = PFL_POOL_DEF_MAX + 1);
+	BAD(-EINVAL, d[n].nat.e[0].plen = 33);
+	BAD(-EINVAL, d[n].nat.af = PFL_AF_INET6; d[n].nat.e[0].plen = 129);
+	BAD(-EINVAL, d[n].nat.port_lo = 2000; d[n].nat.port_hi = 1999);
+	BAD(-EINVAL, d[n].nat.port_hi = 1999);
+	BAD(-EINVAL, d[n].nat.type = PFL_POOL_BITMASK + 1);
+	BAD(-EINVAL, d[n].nat.flags = 0x80);
+	BAD(-EINVAL, d[n].nat.type = PFL_POOL_BITMASK; d[n].nat.n = 2);
+	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_KEY);
+	BAD(-EINVAL, d[n].nat.type = PFL_POOL_SOURCE_HASH;
+	    d[n].nat.flags = PFL_POOL_F_STICKY);
+	BAD(-EINVAL, d[n].rdr = d[n].nat; memset(&d[n].nat, 0, sizeof(d[n].nat));
+	    d[n].rdr.flags = PFL_POOL_F_STATIC_PORT);
+	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_STATIC_PORT;
+	    d[n].nat.port_lo = 1024);
+	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_BINAT; d[n].nat.n = 2);
+	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_BINAT; d[n].rdr = d[n].nat;
+	    d[n].rdr.flags = 0);
+	BAD(-EINVAL, d[n].rdr = d[n].nat; memset(&d[n].nat, 0, sizeof(d[n].nat));
+	    d[n].rdr.flags = PFL_POOL_F_BINAT);
+	BAD(-EINVAL, d[n].action = PFL_ACT_MATCH);
+	BAD(-EINVAL, d[n].flags = 0);				/* no state */
+	BAD(-EINVAL, d[n].rdr = d[n].nat; d[n].rdr.n = 0);	/* no address */
+	BAD(-EINVAL, memset(d[n].nat.table, 'x', sizeof(d[n].nat.table)));
+	BAD(-EOPNOTSUPP, strcpy(d[n].nat.table, "pool"));
+	BAD(-EOPNOTSUPP, d[n].nat.n = 0; strcpy(d[n].nat.ifname, "eth0"));
+	BAD(-EOPNOTSUPP, d[n].rdr = d[n].nat; memset(&d[n].nat, 0,
+	    sizeof(d[n].nat)); strcpy(d[n].rdr.table, "web"));
+#undef BAD
+	ASSERT_LE(n, ARRAY_SIZE(d));
+	quiet = true;
+	for (i = 0; i < nb; i++) {
+		const struct pfl_rule_def *b = &d[bad[i].i];
+		int ret = 0;
+
+		err[0] = 0;
+		EXPECT_EQ(bad[i].err, pfl_rule_def_check(b, err, sizeof(err)))
+			TH_LOG("bad pool def %u", i);
+		EXPECT_NE(0, err[0]);
+		/* the builder refuses it with the same errno, naming the rule */
+		err[0] = 0;
+		EXPECT_EQ(NULL, pfl_ruleset_build(b, 1, NULL, NULL, NULL, &ret,
+						  err, sizeof(err)));
+		EXPECT_EQ(bad[i].err, ret);
+		EXPECT_EQ(0, strncmp(err, "rule 0: ", 8)) TH_LOG("%s", err);
+	}
+	quiet = false;
+}
+
+/* The pools of translating rules, compiled with the ruleset, no others. */
+TEST(translation_pools_built)
+{
+	struct pfl_rule_def d[5];
+	const struct pfl_rule_xlate *x;
+	struct pfl_ruleset *rs;
+	union pfl_addr a, src = { .b = { 10, 0, 0, 7 } };
+
+	d[0] = rule(PFL_ACT_PASS);
+	d[1] = nat_rule();
+	d[1].nat.e[0].plen = 30;
+	d[2] = nat_rule();
+	d[2].rdr = d[2].nat;
+	d[2].rdr.e[0].addr.b[3] = 80;
+	d[2].rdr.e[0].plen = 32;
+	d[2].rdr.port_lo = 8080;
+	memset(&d[2].nat, 0, sizeof(d[2].nat));
+	d[3] = nat_rule();
+	d[3].rdr = d[3].nat;
+	d[4] = rule(PFL_ACT_BLOCK);
+
+	rs = build(d, 1, NULL);		/* nothing translates */
+	ASSERT_NE(NULL, rs);
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 0));
+	pfl_ruleset_free(rs);
+
+	rs = build(d, 5, NULL);
+	ASSERT_NE(NULL, rs);
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 0));
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 4));
+	EXPECT_EQ(NULL, pfl_ruleset_rule_xlate(rs, 5));	/* past the end */
+
+	x = pfl_ruleset_rule_xlate(rs, 1);
+	ASSERT_NE(NULL, x);
+	ASSERT_NE(NULL, x->nat);
+	EXPECT_EQ(NULL, x->rdr);
+	EXPECT_EQ(4, pfl_nat_pool_size(x->nat));
+	pfl_nat_pool_select(x->nat, &src, &a);
+	EXPECT_EQ(203, a.b[0]);
+	EXPECT_EQ(0, a.b[3] & ~3);
+
+	x = pfl_ruleset_rule_xlate(rs, 2);
+	ASSERT_NE(NULL, x);
+	EXPECT_EQ(NULL, x->nat);
+	ASSERT_NE(NULL, x->rdr);
+	EXPECT_EQ(1, pfl_nat_pool_size(x->rdr));
+	EXPECT_EQ(8080, x->rdr_def->port_lo);
+	pfl_nat_pool_addr(x->rdr, 0, &a);
+	EXPECT_EQ(80, a.b[3]);
+
+	x = pfl_ruleset_rule_xlate(rs, 3);
+	ASSERT_NE(NULL, x);
+	EXPECT_NE(NULL, x->nat);
+	EXPECT_NE(NULL, x->rdr);
+	pfl_ruleset_free(rs);
+	/* The harness's children _exit(): ask LeakSanitizer here. */
+	EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
+}
+
 TEST(rule_limit)
 {
 	struct pfl_rule_def d[3];
