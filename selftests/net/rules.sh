@@ -178,7 +178,7 @@ block in proto tcp to port 80 rdr-to 10.0.0.1
 R
 )
 	[ $? -ne 0 ] || { echo "a broken file loaded"; return 1; }
-	echo "$out" | grep -q "'rdr-to' is not supported yet" ||
+	echo "$out" | grep -q "rdr-to on a block rule: only pass rules translate" ||
 		{ echo "unexpected error: $out"; return 1; }
 	tcp_ok 10.0.1.2 80 && ! tcp_ok 10.0.1.2 443
 }
