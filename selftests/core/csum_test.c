@@ -15,6 +15,7 @@
 #include "kselftest_harness.h"
 #include "csum.h"
 #include "pkt_build.h"
+#include "csum_ref.h"
 
 struct tpkt {
 	u8 b[512];
@@ -45,25 +46,6 @@ static unsigned int seed_once(void)
 static u32 rnd(u32 n)
 {
 	return (u32)random() % n;
-}
-
-/* RFC 1071 sum of @n bytes as big-endian words, not folded. */
-static u32 sum_bytes(const u8 *p, u32 n, u32 s)
-{
-	u32 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (u32)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (u32)p[n - 1] << 8;
-	return s;
-}
-
-static u16 fold(u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (u16)s;
 }
 
 static u32 csum_off(u8 proto)

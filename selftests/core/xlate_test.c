@@ -17,6 +17,7 @@
 #include "xlate.h"
 #include "csum.h"
 #include "pkt_build.h"
+#include "csum_ref.h"
 
 #define ITERS 3000
 
@@ -52,25 +53,6 @@ static void fill(u8 *p, u32 n)
 {
 	while (n--)
 		*p++ = (u8)random();
-}
-
-/* RFC 1071 sum of @n bytes as big-endian words, not folded. */
-static u32 sum_bytes(const u8 *p, u32 n, u32 s)
-{
-	u32 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (u32)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (u32)p[n - 1] << 8;
-	return s;
-}
-
-static u16 fold(u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (u16)s;
 }
 
 /* One's complement equality: 0 and 0xffff are both zero. */

@@ -14,6 +14,7 @@
 
 #include "fuzz_input.h"
 #include "csum.h"
+#include "../core/csum_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,24 +24,6 @@ struct fpkt {
 	u32 l4, len;
 	bool partial, none;
 };
-
-static u32 sum_bytes(const u8 *p, u32 n, u32 s)
-{
-	u32 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (u32)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (u32)p[n - 1] << 8;
-	return s;
-}
-
-static u16 fold(u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (u16)s;
-}
 
 static u32 csum_off(u8 proto)
 {

@@ -17,28 +17,11 @@
 #include "fuzz_input.h"
 #include "xlate.h"
 #include "csum.h"
+#include "../core/csum_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define BUF_MAX 600
-
-static u32 sum_bytes(const u8 *p, u32 n, u32 s)
-{
-	u32 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (u32)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (u32)p[n - 1] << 8;
-	return s;
-}
-
-static u16 fold(u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (u16)s;
-}
 
 static u16 get16(const u8 *p)
 {
