@@ -35,6 +35,9 @@ USER_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -Iinclude/uapi -Iuserland/lib -Iuserland/conf
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
+# The harness ends each test with _exit(): selftests/core/lsan_exit.c
+# checks for leaks there.
+UNIT_LDFLAGS := -Wl,--wrap=_exit
 HARNESS_DIR := $(PFL_CACHE)/ksrc/tools/testing/selftests
 
 KMOD_SRCS := Kbuild $(wildcard kmod/*.[ch] core/*.[ch] include/*/*.h \
@@ -152,8 +155,8 @@ $(B)/unit/conf/%.o: userland/conf/%.c $(USER_HDRS)
 $(B)/unit/%: selftests/core/%.c $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
 		$(UNIT_CONF_OBJS) $(wildcard selftests/core/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(SAN) -Wno-missing-prototypes -Wno-sign-compare -Icore \
-		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
+	$(CC) $(USER_CFLAGS) $(SAN) $(UNIT_LDFLAGS) -Wno-missing-prototypes \
+		-Wno-sign-compare -Icore -I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
 		$(UNIT_CONF_OBJS) -lurcu -lurcu-common -lpthread
 
 # The codec round trip (selftests/core/nl_codec_test.c) also links
@@ -168,8 +171,8 @@ $(B)/unit/nl_codec_test: selftests/core/nl_codec_test.c $(UNIT_CORE_OBJS) \
 		$(UNIT_HELPER_OBJS) $(UNIT_NL_OBJS) $(UNIT_CONF_OBJS) \
 		$(wildcard selftests/core/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(SAN) -Wno-missing-prototypes -Wno-sign-compare -Icore \
-		-I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
+	$(CC) $(USER_CFLAGS) $(SAN) $(UNIT_LDFLAGS) -Wno-missing-prototypes \
+		-Wno-sign-compare -Icore -I$(HARNESS_DIR) -o $@ $< $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS) \
 		$(UNIT_NL_OBJS) $(UNIT_CONF_OBJS) $$(pkg-config --libs libmnl) -lurcu \
 		-lurcu-common -lpthread
 
