@@ -281,7 +281,7 @@ debug-kernel:
 # start when it is ready (scripts/run-tests: lanes side by side on every
 # CPU, a time table at the end, build/logs/times.json).
 CHECK_BUILD := userland vm-modules $(UNIT_BINS) $(TSAN_BINS) $(FUZZ_BINS) \
-	$(B)/bench/micro $(B)/bench/icount
+	$(B)/bench/micro $(B)/bench/icount $(B)/man/pflctl.8 $(B)/man/pfl.conf.5
 
 check: deps
 	@mkdir -p $(B)/logs
@@ -322,7 +322,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 PFL_VERSION := $(shell sed -n 's/^#define PFL_VERSION "\(.*\)"/\1/p' include/pfl/version.h)
 INSTALL ?= install
 
-.PHONY: install uninstall dkms-install dkms-uninstall man install-check
+.PHONY: install uninstall dkms-install dkms-uninstall man install-check deb
 
 # The man pages, generated from their Markdown (scripts/md2mdoc).
 MAN_PAGES := $(B)/man/pflctl.8 $(B)/man/pfl.conf.5
@@ -369,6 +369,18 @@ dkms-install:
 dkms-uninstall:
 	-dkms remove pfl/$(PFL_VERSION) --all
 	rm -rf /usr/src/pfl-$(PFL_VERSION)
+
+# Debian packages pflctl and pfl-dkms (debian/), built from a copy of the
+# tree in $(B)/deb so that nothing lands outside build/: the .debs are
+# $(B)/deb/*.deb.
+DEB_DIR := $(B)/deb/pfl-$(PFL_VERSION)
+
+deb:
+	rm -rf $(B)/deb && mkdir -p $(DEB_DIR)
+	tar -C $(CURDIR) --exclude=./$(B) --exclude=./.git --exclude=./.ci \
+		-cf - . | tar -C $(DEB_DIR) -xf -
+	cd $(DEB_DIR) && dpkg-buildpackage -us -uc -b
+	@ls $(B)/deb/*.deb
 
 # The install lane of make check alone (selftests/install/run.sh).
 install-check: userland

@@ -24,6 +24,7 @@ PACKAGES=(
 	ethtool procps psmisc perl python3 jq
 	valgrind
 	mandoc dkms systemd bsdextrautils
+	debhelper dh-dkms lintian fakeroot
 )
 
 install_packages() {
