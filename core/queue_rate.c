@@ -42,7 +42,9 @@ void pfl_qrate_rebalance(u64 parent_rate, struct pfl_qrate_child *c,
 	n = min_t(unsigned int, n, PFL_QRATE_CHILDREN_MAX);
 	/* Guarantees first: busy children's min fit by configuration. */
 	for (i = 0; i < n; i++) {
-		u64 want = max_t(u64, c[i].min, 2 * c[i].demand);
+		/* Twice the demand, saturated: a demand of 2^63 is not 0. */
+		u64 twice = c[i].demand > U64_MAX / 2 ? U64_MAX : 2 * c[i].demand;
+		u64 want = max_t(u64, c[i].min, twice);
 
 		cap[i] = min_t(u64, c[i].max, want);
 		c[i].rate = c[i].demand ? min_t(u64, c[i].min, cap[i]) : 0;

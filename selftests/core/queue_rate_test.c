@@ -197,6 +197,20 @@ TEST(rebalance_water_fills)
 	EXPECT_EQ(MBIT(10), sum_rates(c, 3));
 }
 
+/* A demand past 2^63 (a saturated pfl_qrate_demand()) still asks for
+ * everything up to max, not for twice itself wrapped to almost nothing.
+ */
+TEST(rebalance_huge_demand)
+{
+	struct pfl_qrate_child c[1] = {
+		{ .max = MBIT(10), .weight = 1, .demand = (1ULL << 63) + 1 },
+	};
+
+	pfl_qrate_rebalance(MBIT(10), c, 1);
+	EXPECT_EQ(MBIT(10), c[0].rate);
+	EXPECT_EQ(U64_MAX, pfl_qrate_demand((u64[]){ U64_MAX / 2 }, 1, 1));
+}
+
 /* Randomised: the rates never exceed the parent, a busy child never
  * gets less than its min nor more than its max.
  */
