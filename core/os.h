@@ -29,6 +29,19 @@
  * torn down (its last reference gone, no reader left) the RCU pointers are
  * read with rcu_dereference_protected(p, true): nothing to hold then.
  */
+/*
+ * @a * @b / @c with a 128-bit product, @c > 0; U64_MAX when the quotient
+ * needs more than 64 bits. The check comes first because the kernel's
+ * mul_u64_u64_div_u64() is mulq/divq on x86-64, and divq raises a divide
+ * error (an oops) on such a quotient instead of returning anything.
+ */
+static inline u64 pfl_mul_div_u64(u64 a, u64 b, u64 c)
+{
+	if (mul_u64_u64_shr(a, b, 64) >= c)
+		return U64_MAX;
+	return mul_u64_u64_div_u64(a, b, c);
+}
+
 #define pfl_assert_conf_held_any() lockdep_assert(pfl_conf_held_any())
 /* An RCU pointer that only config-mutex holders change. */
 #define pfl_conf_dereference(p) rcu_dereference_protected(p, pfl_conf_held_any())

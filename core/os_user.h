@@ -74,6 +74,30 @@ static inline u64 div64_u64_rem(u64 a, u64 b, u64 *rem)
 	return a / b;
 }
 
+#ifndef U64_MAX
+#define U64_MAX ((u64)~0ULL)
+#endif
+/* The kernel's math64.h products with 128-bit intermediates. */
+static inline u64 mul_u64_u64_shr(u64 a, u64 b, unsigned int shift)
+{
+	return (u64)(((__uint128_t)a * b) >> shift);
+}
+
+/* As x86-64's mulq/divq: a quotient over 64 bits is the caller's bug
+ * (os.h's pfl_mul_div_u64() checks first); here it would be truncated.
+ */
+static inline u64 mul_u64_u64_div_u64(u64 a, u64 b, u64 c)
+{
+	return (u64)((__uint128_t)a * b / c);
+}
+
+/* The kernel's try_cmpxchg64(): fully ordered when it succeeds; on a
+ * failure *old is the value found.
+ */
+#define try_cmpxchg64(p, old, new)					\
+	__atomic_compare_exchange_n(p, old, new, false, __ATOMIC_SEQ_CST, \
+				    __ATOMIC_RELAXED)
+
 #define roundup_pow_of_two(n) pfl_user_pow2(n)
 static inline unsigned long pfl_user_pow2(unsigned long n)
 {

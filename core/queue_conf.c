@@ -59,9 +59,16 @@ static u64 burst_bytes(const struct pfl_queue_sc *sc, u64 rate_bytes)
 {
 	u64 rem, b = div64_u64_rem(rate_bytes, 1000, &rem);	/* 1 ms of it */
 
+	/* Saturated: "burst 100G for 4000000000" must not wrap to little. */
 	if (sc->burst && sc->burst_ms)
-		b = div64_u64_rem(sc->burst / 8 * sc->burst_ms, 1000, &rem);
+		b = pfl_mul_div_u64(sc->burst / 8, sc->burst_ms, 1000);
 	return max_t(u64, b, PFL_QUEUE_BURST_MIN);
+}
+
+/* Rates are below 2^61 each, but 64 of them can pass 2^64. */
+static u64 sat_add(u64 a, u64 b)
+{
+	return a + b < a ? U64_MAX : a + b;
 }
 
 int pfl_queue_compile(const struct pfl_queuedef *d, unsigned int n,
@@ -153,8 +160,8 @@ int pfl_queue_compile(const struct pfl_queuedef *d, unsigned int n,
 		for (j = i + 1; j < t->n; j++) {
 			if (t->c[j].parent != i)
 				continue;
-			sum += t->c[j].rate;
-			sum_min += t->c[j].min;
+			sum = sat_add(sum, t->c[j].rate);
+			sum_min = sat_add(sum_min, t->c[j].min);
 		}
 		if (sum > c->rate || sum_min > c->rate)
 			return qerr(err, errlen, -ERANGE, "queue %.15s: children's bandwidth or min over its own",

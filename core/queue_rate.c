@@ -6,23 +6,6 @@
  */
 #include "queue_rate.h"
 
-/* The core's os.h has no 64-bit compare-and-swap yet; the two here. */
-#ifdef __KERNEL__
-#define qrate_try_cmpxchg(p, old, new) try_cmpxchg64(p, old, new)
-static inline u64 qrate_mul_div(u64 a, u64 b, u64 c)
-{
-	return mul_u64_u64_div_u64(a, b, c);
-}
-#else
-#define qrate_try_cmpxchg(p, old, new)					\
-	__atomic_compare_exchange_n(p, old, new, false, __ATOMIC_RELAXED, \
-				    __ATOMIC_RELAXED)
-static inline u64 qrate_mul_div(u64 a, u64 b, u64 c)
-{
-	return (u64)((__uint128_t)a * b / c);
-}
-#endif
-
 void pfl_qrate_init(struct pfl_qrate *r, u64 rate, u64 burst, u64 now)
 {
 	r->clock = now;
@@ -38,15 +21,15 @@ void pfl_qrate_set(struct pfl_qrate *r, u64 rate)
 u64 pfl_qrate_charge(struct pfl_qrate *r, u32 len, u64 now)
 {
 	u64 rate = READ_ONCE(r->rate);
-	u64 cost = qrate_mul_div(len, PFL_NSEC_PER_SEC, rate);
-	u64 tau = qrate_mul_div(READ_ONCE(r->burst), PFL_NSEC_PER_SEC, rate);
+	u64 cost = pfl_mul_div_u64(len, PFL_NSEC_PER_SEC, rate);
+	u64 tau = pfl_mul_div_u64(READ_ONCE(r->burst), PFL_NSEC_PER_SEC, rate);
 	u64 old = READ_ONCE(r->clock), start, due;
 
 	do {
 		/* Idle: the clock restarts at now; credit never piles up. */
 		start = old > now ? old : now;
 		due = start > tau && start - tau > now ? start - tau : now;
-	} while (!qrate_try_cmpxchg(&r->clock, &old, start + cost));
+	} while (!try_cmpxchg64(&r->clock, &old, start + cost));
 	return due;
 }
 
@@ -59,7 +42,9 @@ void pfl_qrate_rebalance(u64 parent_rate, struct pfl_qrate_child *c,
 	n = min_t(unsigned int, n, PFL_QRATE_CHILDREN_MAX);
 	/* Guarantees first: busy children's min fit by configuration. */
 	for (i = 0; i < n; i++) {
-		u64 want = max_t(u64, c[i].min, 2 * c[i].demand);
+		/* Twice the demand, saturated: a demand of 2^63 is not 0. */
+		u64 twice = c[i].demand > U64_MAX / 2 ? U64_MAX : 2 * c[i].demand;
+		u64 want = max_t(u64, c[i].min, twice);
 
 		cap[i] = min_t(u64, c[i].max, want);
 		c[i].rate = c[i].demand ? min_t(u64, c[i].min, cap[i]) : 0;
@@ -89,7 +74,7 @@ void pfl_qrate_rebalance(u64 parent_rate, struct pfl_qrate_child *c,
 
 			if (!c[i].demand || c[i].rate >= cap[i])
 				continue;
-			share = qrate_mul_div(rem, c[i].weight ? c[i].weight : 1,
+			share = pfl_mul_div_u64(rem, c[i].weight ? c[i].weight : 1,
 					      w);
 			share = min_t(u64, share, room);
 			c[i].rate += share;
@@ -108,5 +93,5 @@ u64 pfl_qrate_demand(const u64 *cpu_bytes, unsigned int ncpu, u64 period_ns)
 
 	for (i = 0; i < ncpu; i++)
 		sum += cpu_bytes[i];
-	return period_ns ? qrate_mul_div(sum, PFL_NSEC_PER_SEC, period_ns) : 0;
+	return period_ns ? pfl_mul_div_u64(sum, PFL_NSEC_PER_SEC, period_ns) : 0;
 }

@@ -82,6 +82,36 @@ TEST(burst_for_ms)
 	EXPECT_EQ(125000, t.c[0].burst);	/* 20 Mbit/s for 50 ms */
 }
 
+/* Huge but valid numbers saturate instead of wrapping to small ones. */
+TEST(huge_numbers_saturate)
+{
+	struct pfl_queuedef d[10];
+	struct pfl_queue_tree t;
+	char err[128];
+	unsigned int i;
+
+	d[0] = q("r", "", "em0", M(10));
+	d[0].flags = PFL_QUEUE_F_DEFAULT;
+	d[0].bandwidth.burst = U64_MAX;
+	d[0].bandwidth.burst_ms = 4000000000U;
+	ASSERT_EQ(0, pfl_queue_compile(d, 1, &t, err, sizeof(err)));
+	EXPECT_EQ(U64_MAX, t.c[0].burst);
+
+	/* Nine children of the root's 2^61 - 1 bytes/s: their sum wraps
+	 * to less than the root's rate unless it saturates.
+	 */
+	d[0] = q("r", "", "em0", U64_MAX);
+	for (i = 1; i < 10; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "c%u", i);
+		d[i] = q(name, "r", "", U64_MAX);
+	}
+	d[9].flags = PFL_QUEUE_F_DEFAULT;
+	EXPECT_EQ(-ERANGE, pfl_queue_compile(d, 10, &t, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "children's")) TH_LOG("%s", err);
+}
+
 /* Break a good tree with @fix, expect @e and @msg in the message. */
 #define REFUSED(e, msg, fix) do {					\
 	struct pfl_queuedef d[PFL_QUEUE_MAX + 1];			\

@@ -110,6 +110,33 @@ TEST(demand_from_cpu_samples)
 	EXPECT_EQ(0, pfl_qrate_demand(s, 3, 0));
 }
 
+/* os.h's a * b / c: exact through 128 bits, saturated past 64. */
+TEST(mul_div_saturates)
+{
+	EXPECT_EQ(3, pfl_mul_div_u64(3, 5, 5));
+	EXPECT_EQ(1ULL << 63, pfl_mul_div_u64(1ULL << 63, 1ULL << 63, 1ULL << 63));
+	EXPECT_EQ(U64_MAX - 1, pfl_mul_div_u64(U64_MAX - 1, U64_MAX, U64_MAX));
+	EXPECT_EQ(U64_MAX, pfl_mul_div_u64(U64_MAX, 2, 2));	/* exact */
+	EXPECT_EQ(1ULL << 63, pfl_mul_div_u64(1ULL << 32, 1ULL << 32, 2));
+	EXPECT_EQ(U64_MAX, pfl_mul_div_u64(1ULL << 32, 1ULL << 32, 1));
+	EXPECT_EQ(U64_MAX, pfl_mul_div_u64(1ULL << 40, PFL_NSEC_PER_SEC, 1));
+}
+
+/* A burst too big for nanoseconds at a trickle rate (the kernel's divq
+ * would fault on it): all credit, never a wrapped small tolerance.
+ */
+TEST(huge_burst_at_trickle_rate)
+{
+	struct pfl_qrate r;
+	u64 now = 7 * MS;
+	unsigned int i;
+
+	pfl_qrate_init(&r, 1, 1ULL << 40, now);
+	for (i = 0; i < 1000; i++)
+		EXPECT_EQ(now, pfl_qrate_charge(&r, 1500, now));
+	EXPECT_EQ(now + 1000 * 1500 * PFL_NSEC_PER_SEC, r.clock);
+}
+
 static u64 sum_rates(const struct pfl_qrate_child *c, unsigned int n)
 {
 	u64 s = 0;
@@ -168,6 +195,20 @@ TEST(rebalance_water_fills)
 	EXPECT_EQ(MBIT(2), c[1].rate);
 	EXPECT_EQ(MBIT(6), c[2].rate);
 	EXPECT_EQ(MBIT(10), sum_rates(c, 3));
+}
+
+/* A demand past 2^63 (a saturated pfl_qrate_demand()) still asks for
+ * everything up to max, not for twice itself wrapped to almost nothing.
+ */
+TEST(rebalance_huge_demand)
+{
+	struct pfl_qrate_child c[1] = {
+		{ .max = MBIT(10), .weight = 1, .demand = (1ULL << 63) + 1 },
+	};
+
+	pfl_qrate_rebalance(MBIT(10), c, 1);
+	EXPECT_EQ(MBIT(10), c[0].rate);
+	EXPECT_EQ(U64_MAX, pfl_qrate_demand((u64[]){ U64_MAX / 2 }, 1, 1));
 }
 
 /* Randomised: the rates never exceed the parent, a busy child never
