@@ -27,7 +27,6 @@
  *    PFL_TABLE_A_*    a table: PFL_A_TABLE, PFL_A_TABLES entries
  *    PFL_STATE_A_*    a state: PFL_A_STATE
  *    PFL_PEER_A_*     one end of a state: PFL_STATE_A_SRC, PFL_STATE_A_DST
- *    PFL_SKEY_A_*     a state's second key: PFL_STATE_A_WIRE
  *    PFL_SFILTER_A_*  a selection of states: PFL_A_STATE_FILTER
  *
  * Nests indexed by a value rather than by an attribute enum:
@@ -168,8 +167,7 @@
 /*
  * 2: options moved from COMMIT to BEGIN, limits in one nest (enum
  * pfl_limit).
- * 3: translation pools in rules (PFL_RULE_A_NAT, _RDR), the wire key of
- * translated states (PFL_STATE_A_WIRE). A module of version 2 would
+ * 3: translation pools in rules (PFL_RULE_A_NAT, _RDR). A module of version 2 would
  * ignore the pools, so a ruleset must not load across versions.
  * pflctl reads the family's version first and refuses to talk to a module
  * of another one, naming both versions.
@@ -620,11 +618,6 @@ enum pfl_state_attr {
 	PFL_STATE_A_BYTES,	/* NLA_BINARY, 2 x __u64 */
 	PFL_STATE_A_SRC,	/* NLA_NESTED, PFL_PEER_A_* */
 	PFL_STATE_A_DST,	/* NLA_NESTED, PFL_PEER_A_* */
-	PFL_STATE_A_WIRE,	/* NLA_NESTED, PFL_SKEY_A_*: a translated
-				 * state's wire key (the connection as the
-				 * outside sees it); ADDR0.. above are then
-				 * its stack key. Absent: not translated.
-				 */
 	__PFL_STATE_A_MAX
 };
 #define PFL_STATE_A_MAX (__PFL_STATE_A_MAX - 1)
@@ -643,20 +636,6 @@ enum pfl_peer_attr {
 	__PFL_PEER_A_MAX
 };
 #define PFL_PEER_A_MAX (__PFL_PEER_A_MAX - 1)
-
-/*
- * A state's second key, oriented as the first (ADDR0/PORT0 the far end);
- * family and protocol are the state's.
- */
-enum pfl_skey_attr {
-	PFL_SKEY_A_UNSPEC,
-	PFL_SKEY_A_ADDR0,	/* NLA_BINARY, 16 bytes, network order */
-	PFL_SKEY_A_ADDR1,	/* NLA_BINARY, 16 bytes */
-	PFL_SKEY_A_PORT0,	/* NLA_U16, host order (ICMP: echo id) */
-	PFL_SKEY_A_PORT1,	/* NLA_U16, host order */
-	__PFL_SKEY_A_MAX
-};
-#define PFL_SKEY_A_MAX (__PFL_SKEY_A_MAX - 1)
 
 /* Window scale of a peer: the shift, and whether it sent the option. */
 #define PFL_WSCALE_MASK 0x0f
