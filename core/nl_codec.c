@@ -69,6 +69,32 @@ static const struct pfl_nlc_attr rstate_rows[] = {
 	S(PFL_RSTATE_A_TIMEOUTS, U32_ARRAY, timeouts),
 };
 
+#define E(t, k, m) { NLC_ROW(struct pfl_pool_entry, t, k, m, 0) }
+
+static const struct pfl_nlc_attr pool_entry_rows[] = {
+	/* an entry is whole, 0.0.0.0/0 included */
+	E(PFL_PENTRY_A_ADDR, BINARY, addr),
+	{ NLC_ROW(struct pfl_pool_entry, PFL_PENTRY_A_PLEN, U8, plen,
+		  PFL_NLC_F_ALWAYS) },
+};
+
+#define L(t, k, m) { NLC_ROW(struct pfl_pool_def, t, k, m, 0) }
+
+static const struct pfl_nlc_attr pool_rows[] = {
+	L(PFL_POOL_A_AF, U8, af),
+	L(PFL_POOL_A_TYPE, U8, type),
+	L(PFL_POOL_A_FLAGS, U8, flags),
+	L(PFL_POOL_A_PORT_LO, U16, port_lo),
+	L(PFL_POOL_A_PORT_HI, U16, port_hi),
+	L(PFL_POOL_A_KEY, BINARY, key),
+	L(PFL_POOL_A_TABLE, STRING, table),
+	L(PFL_POOL_A_IFNAME, STRING, ifname),
+	{ NLC_ROW(struct pfl_pool_def, PFL_POOL_A_ENTRIES, NEST_ARRAY, e,
+		  PFL_NLC_F_IF),
+	  NLC_IF(struct pfl_pool_def, n),
+	  .elem = sizeof(struct pfl_pool_entry), .nest = &pfl_nlc_pool_entry },
+};
+
 #define R(t, k, m) { NLC_ROW(struct pfl_rule_def, t, k, m, 0) }
 #define R_NEST(t, m, n) { NLC_ROW(struct pfl_rule_def, t, NEST, m, 0),	\
 			  .nest = &(n) }
@@ -100,6 +126,8 @@ static const struct pfl_nlc_attr rule_rows[] = {
 	R(PFL_RULE_A_TAG, STRING, tag),
 	R(PFL_RULE_A_TAGGED, STRING, tagged),
 	R_NEST(PFL_RULE_A_STATE, state, pfl_nlc_rstate),
+	R_NEST(PFL_RULE_A_NAT, nat, pfl_nlc_pool),
+	R_NEST(PFL_RULE_A_RDR, rdr, pfl_nlc_pool),
 };
 
 #define O(t, k, m) { NLC_ROW(struct pfl_options_def, t, k, m, 0) }
@@ -120,6 +148,11 @@ const struct pfl_nlc_nest pfl_nlc_port = NEST("port", PFL_PORT_A_MAX,
 					      port_rows);
 const struct pfl_nlc_nest pfl_nlc_rstate = NEST("state options",
 						PFL_RSTATE_A_MAX, rstate_rows);
+const struct pfl_nlc_nest pfl_nlc_pool_entry = NEST("pool entry",
+						    PFL_PENTRY_A_MAX,
+						    pool_entry_rows);
+const struct pfl_nlc_nest pfl_nlc_pool = NEST("pool", PFL_POOL_A_MAX,
+					      pool_rows);
 const struct pfl_nlc_nest pfl_nlc_rule = NEST("rule", PFL_RULE_A_MAX,
 					      rule_rows);
 const struct pfl_nlc_nest pfl_nlc_options = NEST("options", PFL_OPT_A_MAX,

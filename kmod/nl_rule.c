@@ -8,6 +8,7 @@
  * are checked against the tables (type, length, nests), so that a row
  * added without its policy, or the other way round, fails loudly.
  */
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 
 #include <pfl/nl_codec.h>
@@ -54,6 +55,26 @@ static const struct nla_policy pfl_rstate_policy[PFL_RSTATE_A_MAX + 1] = {
 	[PFL_RSTATE_A_TIMEOUTS]		= NLA_POLICY_NESTED(pfl_timeouts_policy),
 };
 
+static const struct nla_policy pfl_pentry_policy[PFL_PENTRY_A_MAX + 1] = {
+	[PFL_PENTRY_A_ADDR]	= NLA_POLICY_EXACT_LEN(16),
+	[PFL_PENTRY_A_PLEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+/* Types and flags by range; their meaning together: pfl_rule_def_check(). */
+static const struct nla_policy pfl_pool_policy[PFL_POOL_A_MAX + 1] = {
+	[PFL_POOL_A_AF]		= { .type = NLA_U8 },
+	[PFL_POOL_A_TYPE]	= NLA_POLICY_MAX(NLA_U8, PFL_POOL_BITMASK),
+	[PFL_POOL_A_FLAGS]	= { .type = NLA_U8 },
+	[PFL_POOL_A_PORT_LO]	= { .type = NLA_U16 },
+	[PFL_POOL_A_PORT_HI]	= { .type = NLA_U16 },
+	[PFL_POOL_A_KEY]	= NLA_POLICY_EXACT_LEN(16),
+	[PFL_POOL_A_TABLE]	= { .type = NLA_NUL_STRING,
+				    .len = PFL_TABLE_NAME_SIZE - 1 },
+	[PFL_POOL_A_IFNAME]	= { .type = NLA_NUL_STRING,
+				    .len = PFL_IFNAMSIZ - 1 },
+	[PFL_POOL_A_ENTRIES]	= NLA_POLICY_NESTED_ARRAY(pfl_pentry_policy),
+};
+
 const struct nla_policy pfl_options_policy[PFL_OPT_A_MAX + 1] = {
 	[PFL_OPT_A_BLOCK_POLICY] = NLA_POLICY_RANGE(NLA_U8, PFL_BLOCK_DROP,
 						    PFL_BLOCK_RETURN),
@@ -87,6 +108,8 @@ const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1] = {
 	[PFL_RULE_A_TAGGED]	= { .type = NLA_NUL_STRING,
 				    .len = PFL_TAG_SIZE - 1 },
 	[PFL_RULE_A_STATE]	= NLA_POLICY_NESTED(pfl_rstate_policy),
+	[PFL_RULE_A_NAT]	= NLA_POLICY_NESTED(pfl_pool_policy),
+	[PFL_RULE_A_RDR]	= NLA_POLICY_NESTED(pfl_pool_policy),
 	/* Dump only: refused in requests. */
 	[PFL_RULE_A_NR]		= { .type = NLA_REJECT },
 	[PFL_RULE_A_COUNTERS]	= { .type = NLA_REJECT },
@@ -97,6 +120,8 @@ const struct nla_policy pfl_rule_policy[PFL_RULE_A_MAX + 1] = {
 static_assert(PFL_NLC_MAXATTR >= PFL_ADDR_A_MAX);
 static_assert(PFL_NLC_MAXATTR >= PFL_PORT_A_MAX);
 static_assert(PFL_NLC_MAXATTR >= PFL_RSTATE_A_MAX);
+static_assert(PFL_NLC_MAXATTR >= PFL_POOL_A_MAX);
+static_assert(PFL_NLC_MAXATTR >= PFL_PENTRY_A_MAX);
 
 /* Whether policy @p validates what row @a reads: type and length. */
 static bool policy_fits(const struct pfl_nlc_attr *a,
@@ -121,6 +146,10 @@ static bool policy_fits(const struct pfl_nlc_attr *a,
 		return p->type == NLA_FLAG && a->size == sizeof(u8);
 	case PFL_NLC_NEST:
 		return p->type == NLA_NESTED && p->nested_policy;
+	case PFL_NLC_NEST_ARRAY:
+		return p->type == NLA_NESTED_ARRAY && p->nested_policy &&
+		       a->elem && a->cond_size == 1 &&
+		       pfl_nlc_elems_max(a) <= U8_MAX;
 	case PFL_NLC_U32_ARRAY:
 		if (p->type != NLA_NESTED || !p->nested_policy ||
 		    p->len != pfl_nlc_array_max(a) || p->len > MAX_U32_ARRAY)
@@ -166,7 +195,8 @@ static int check_nest(const struct pfl_nlc_nest *n,
 		}
 		if (!policy_fits(a, &pol[t]))
 			goto bad_row;
-		if (a->kind == PFL_NLC_NEST &&
+		if ((a->kind == PFL_NLC_NEST ||
+		     a->kind == PFL_NLC_NEST_ARRAY) &&
 		    check_nest(a->nest, pol[t].nested_policy, pol[t].len, 0))
 			return -EINVAL;
 	}
@@ -209,6 +239,43 @@ static int get_nest(void *base, const struct pfl_nlc_nest *n,
 		    const struct nla_policy *pol, const struct nlattr *nla,
 		    struct netlink_ext_ack *extack);
 
+/*
+ * The policy has validated each element against @pol (NLA_NESTED_ARRAY),
+ * all but empty ones.
+ */
+static int get_nest_array(void *base, const struct pfl_nlc_attr *a,
+			  const struct nla_policy *pol,
+			  const struct nlattr *nla,
+			  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *e;
+	unsigned int n = 0;
+	int rem, err;
+
+	nla_for_each_nested(e, nla, rem) {
+		/* NLA_NESTED_ARRAY's validation skips empty elements */
+		if (!nla_len(e)) {
+			NL_SET_ERR_MSG_ATTR(extack, e, "an empty pool entry");
+			return -EINVAL;
+		}
+		if (n == pfl_nlc_elems_max(a)) {
+			/* pool entries are the codec's only array */
+			NL_SET_ERR_MSG_ATTR(extack, e,
+					    "a pool holds at most "
+					    __stringify(PFL_POOL_MAX)
+					    " entries");
+			return -EINVAL;
+		}
+		err = get_nest(pfl_nlc_elem(a, base, n), a->nest, pol, e,
+			       extack);
+		if (err)
+			return err;
+		n++;
+	}
+	pfl_nlc_set_elems(a, base, n);
+	return 0;
+}
+
 /* The policy has checked @nla's type and length (pfl_nl_codec_check()). */
 static int get_attr(void *base, const struct pfl_nlc_attr *a,
 		    const struct nla_policy *pol, const struct nlattr *nla,
@@ -243,6 +310,10 @@ static int get_attr(void *base, const struct pfl_nlc_attr *a,
 	case PFL_NLC_U32_ARRAY:
 		err = get_u32_array(f, pfl_nlc_array_max(a),
 				    pol[a->type].nested_policy, nla, extack);
+		break;
+	case PFL_NLC_NEST_ARRAY:
+		err = get_nest_array(base, a, pol[a->type].nested_policy, nla,
+				     extack);
 		break;
 	}
 	if (!err)
@@ -332,6 +403,25 @@ int pfl_nl_put_u32_array(struct sk_buff *skb, int type, const u32 *v,
 static int put_nest(struct sk_buff *skb, const struct pfl_nlc_nest *n,
 		    const void *base);
 
+static int put_nest_array(struct sk_buff *skb, const struct pfl_nlc_attr *a,
+			  const void *base)
+{
+	struct nlattr *nest = nla_nest_start(skb, a->type), *e;
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < pfl_nlc_elems(a, base) && i < pfl_nlc_elems_max(a);
+	     i++) {
+		e = nla_nest_start(skb, 0);
+		if (!e || put_nest(skb, a->nest, pfl_nlc_celem(a, base, i)))
+			return -EMSGSIZE;
+		nla_nest_end(skb, e);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int put_attr(struct sk_buff *skb, const struct pfl_nlc_attr *a,
 		    const void *base)
 {
@@ -360,6 +450,8 @@ static int put_attr(struct sk_buff *skb, const struct pfl_nlc_attr *a,
 	case PFL_NLC_U32_ARRAY:
 		return pfl_nl_put_u32_array(skb, a->type, f,
 					    pfl_nlc_array_max(a));
+	case PFL_NLC_NEST_ARRAY:
+		return put_nest_array(skb, a, base);
 	}
 	return -EINVAL;
 }

@@ -31,6 +31,13 @@ enum pfl_nlc_kind {
 				 * __u32[n + 1] (index 0 unused): timeouts,
 				 * limits
 				 */
+	PFL_NLC_NEST_ARRAY,	/* NLA_NESTED of up to size / elem nests
+				 * (type 0, each the struct .nest describes)
+				 * <-> an array of .elem-byte structs whose
+				 * count is the __u8 at .cond: pool entries.
+				 * Put when the count is non-zero; more
+				 * entries than the array holds are refused.
+				 */
 };
 
 /* Rows' flags: when a field is put. */
@@ -62,7 +69,8 @@ struct pfl_nlc_attr {
 	__u16 cond;		/* F_IF, F_IF_EQ: offsetof() the condition */
 	__u8 cond_size;		/* F_IF: its size, 1 or 4 */
 	__u8 cond_val;		/* F_IF_EQ: the value */
-	const struct pfl_nlc_nest *nest;	/* PFL_NLC_NEST */
+	__u16 elem;		/* NEST_ARRAY: sizeof() one element */
+	const struct pfl_nlc_nest *nest;	/* NEST, NEST_ARRAY */
 };
 
 struct pfl_nlc_nest {
@@ -77,10 +85,15 @@ struct pfl_nlc_nest {
 
 /* PFL_RULE_A_* <-> struct pfl_rule_def (NR and COUNTERS: dump only). */
 extern const struct pfl_nlc_nest pfl_nlc_rule;
-/* PFL_ADDR_A_*, PFL_PORT_A_*, PFL_RSTATE_A_*: its nests. */
+/*
+ * PFL_ADDR_A_*, PFL_PORT_A_*, PFL_RSTATE_A_*, PFL_POOL_A_* and the pool's
+ * PFL_PENTRY_A_*: its nests.
+ */
 extern const struct pfl_nlc_nest pfl_nlc_addr;
 extern const struct pfl_nlc_nest pfl_nlc_port;
 extern const struct pfl_nlc_nest pfl_nlc_rstate;
+extern const struct pfl_nlc_nest pfl_nlc_pool;
+extern const struct pfl_nlc_nest pfl_nlc_pool_entry;
 /*
  * PFL_OPT_A_* <-> struct pfl_options_def: the rows of BLOCK_POLICY,
  * TIMEOUTS and LIMITS; PFL_OPT_A_SKIP (a list of names) is coded by hand
@@ -104,6 +117,39 @@ static inline const void *pfl_nlc_cfield(const struct pfl_nlc_attr *a,
 static inline unsigned int pfl_nlc_array_max(const struct pfl_nlc_attr *a)
 {
 	return a->size / sizeof(__u32) - 1;
+}
+
+/* The number of elements a PFL_NLC_NEST_ARRAY row holds at most. */
+static inline unsigned int pfl_nlc_elems_max(const struct pfl_nlc_attr *a)
+{
+	return a->size / a->elem;
+}
+
+/* A PFL_NLC_NEST_ARRAY row's count, and its element @i, in @base. */
+static inline unsigned int pfl_nlc_elems(const struct pfl_nlc_attr *a,
+					 const void *base)
+{
+	return *((const unsigned char *)base + a->cond);
+}
+
+static inline void *pfl_nlc_elem(const struct pfl_nlc_attr *a, void *base,
+				 unsigned int i)
+{
+	return (char *)pfl_nlc_field(a, base) + (unsigned long)i * a->elem;
+}
+
+static inline const void *pfl_nlc_celem(const struct pfl_nlc_attr *a,
+					const void *base, unsigned int i)
+{
+	return (const char *)pfl_nlc_cfield(a, base) +
+	       (unsigned long)i * a->elem;
+}
+
+/* Decoding: set the count of a PFL_NLC_NEST_ARRAY row. */
+static inline void pfl_nlc_set_elems(const struct pfl_nlc_attr *a,
+				     void *base, unsigned int n)
+{
+	*((unsigned char *)base + a->cond) = n;
 }
 
 /* The row of attribute @type in @n; NULL: none. */

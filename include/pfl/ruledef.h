@@ -88,7 +88,7 @@ struct pfl_pool_entry {
  * (later) is both with @af the other family. Unused when @n is 0 and
  * @table and @ifname are empty. Documentation/translation.md.
  */
-#define PFL_POOL_DEF_MAX 16
+#define PFL_POOL_DEF_MAX PFL_POOL_MAX	/* the ABI's, include/uapi/linux/pfl.h */
 
 struct pfl_pool_def {
 	__u8 af;		/* PFL_AF_INET or _INET6 of the entries */

@@ -183,7 +183,13 @@ static const char seed_conf[] =
 	"(max 100, max-src-conn 10, overload <bad> flush global)\n"
 	"pass out inet6 proto udp to ! fd00::/8 port 53:60 keep state\n"
 	"pass inet proto icmp icmp-type echoreq\n"
-	"pass quick inet6 proto icmp6 all no state\n";
+	"pass quick inet6 proto icmp6 all no state\n"
+	/* translation pools, so that the mutations reach their nests */
+	"pass out on eth0 inet proto tcp nat-to { 192.0.2.1, 192.0.2.8/30 } "
+	"port 40000:49999 round-robin sticky-address\n"
+	"pass in on eth0 inet6 proto tcp to port 8080 "
+	"rdr-to 2001:db8::5 port 80 source-hash 0x000102030405060708090a0b0c0d0e0f\n"
+	"pass out on eth1 inet binat-to 198.51.100.0/28\n";
 
 static struct nlmsghdr *seed_hdr(char *buf)
 {

@@ -64,6 +64,21 @@ static void put_u32_array(struct put *p, uint16_t type, const uint32_t *v,
 	nest_end(p, n);
 }
 
+static void put_nest_array(struct put *p, const struct pfl_nlc_attr *a,
+			   const void *base)
+{
+	struct nlattr *n = nest_start(p, a->type), *e;
+	unsigned int i;
+
+	for (i = 0; i < pfl_nlc_elems(a, base) && i < pfl_nlc_elems_max(a);
+	     i++) {
+		e = nest_start(p, 0);
+		put_nest(p, a->nest, pfl_nlc_celem(a, base, i));
+		nest_end(p, e);
+	}
+	nest_end(p, n);
+}
+
 static void put_attr(struct put *p, const struct pfl_nlc_attr *a,
 		     const void *base)
 {
@@ -90,6 +105,9 @@ static void put_attr(struct put *p, const struct pfl_nlc_attr *a,
 		break;
 	case PFL_NLC_U32_ARRAY:
 		put_u32_array(p, a->type, f, pfl_nlc_array_max(a));
+		break;
+	case PFL_NLC_NEST_ARRAY:
+		put_nest_array(p, a, base);
 		break;
 	}
 }
@@ -163,6 +181,24 @@ static int get_u32_array(uint32_t *v, unsigned int max,
 	return 0;
 }
 
+/* Each element a nest, not empty; more than the array holds is malformed. */
+static int get_nest_array(const struct pfl_nlc_attr *a, void *base,
+			  const struct nlattr *nest)
+{
+	const struct nlattr *e;
+	unsigned int n = 0;
+
+	mnl_attr_for_each_nested(e, nest) {
+		if (n == pfl_nlc_elems_max(a) || !pfl_nl_is_nest(e) ||
+		    !mnl_attr_get_payload_len(e) ||
+		    get_nest(a->nest, pfl_nlc_elem(a, base, n), e))
+			return -1;
+		n++;
+	}
+	pfl_nlc_set_elems(a, base, n);
+	return 0;
+}
+
 static int get_attr(const struct pfl_nlc_attr *a, void *base,
 		    const struct nlattr *attr)
 {
@@ -196,6 +232,9 @@ static int get_attr(const struct pfl_nlc_attr *a, void *base,
 	case PFL_NLC_U32_ARRAY:
 		ok = pfl_nl_is_nest(attr) &&
 		     !get_u32_array(f, pfl_nlc_array_max(a), attr);
+		break;
+	case PFL_NLC_NEST_ARRAY:
+		ok = pfl_nl_is_nest(attr) && !get_nest_array(a, base, attr);
 		break;
 	}
 	if (!ok)

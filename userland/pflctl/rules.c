@@ -93,18 +93,6 @@ static int load(struct pflctl *ctl, const struct pfl_conf *c)
 	uint32_t ticket = 0;
 	unsigned int i;
 
-	/* the ABI has no pool attributes yet: never load a rule without
-	 * the translation it was written with
-	 */
-	for (i = 0; i < c->nrules; i++) {
-		if (pfl_pool_def_used(&c->rules[i].nat) ||
-		    pfl_pool_def_used(&c->rules[i].rdr)) {
-			fprintf(stderr, "pflctl: rule %u: nat-to/rdr-to/"
-				"binat-to: translation is not in this module "
-				"yet\n", i);
-			return 1;
-		}
-	}
 	if (!nl)
 		return PFLCTL_EXIT_FAIL;
 	nlh = pfl_nl_request(nl, PFL_CMD_RULES_BEGIN, 0);

@@ -21,6 +21,8 @@
  *    PFL_ADDR_A_*     a rule's address: PFL_RULE_A_SRC, PFL_RULE_A_DST
  *    PFL_PORT_A_*     a rule's port: PFL_RULE_A_SPORT, PFL_RULE_A_DPORT
  *    PFL_RSTATE_A_*   a rule's state options: PFL_RULE_A_STATE
+ *    PFL_POOL_A_*     a rule's translation pool: PFL_RULE_A_NAT, _RDR
+ *    PFL_PENTRY_A_*   one pool entry: PFL_POOL_A_ENTRIES entries
  *    PFL_OPT_A_*      ruleset options: PFL_A_OPTIONS
  *    PFL_TABLE_A_*    a table: PFL_A_TABLE, PFL_A_TABLES entries
  *    PFL_STATE_A_*    a state: PFL_A_STATE
@@ -164,9 +166,13 @@
 #define PFL_GENL_NAME "pfl"
 /*
  * 2: options moved from COMMIT to BEGIN, limits in one nest (enum
- * pfl_limit). pflctl refuses to talk to a module of another version.
+ * pfl_limit).
+ * 3: translation pools in rules (PFL_RULE_A_NAT, _RDR). A module of version 2 would
+ * ignore the pools, so a ruleset must not load across versions.
+ * pflctl reads the family's version first and refuses to talk to a module
+ * of another one, naming both versions.
  */
-#define PFL_GENL_VERSION 2
+#define PFL_GENL_VERSION 3
 
 /* Address families and IP protocols, as every field of the ABI holds them. */
 #define PFL_AF_INET 2
@@ -367,6 +373,8 @@ enum pfl_rule_attr {
 	PFL_RULE_A_STATE,	/* NLA_NESTED, PFL_RSTATE_A_* */
 	PFL_RULE_A_NR,		/* NLA_U32, dump only: rule number */
 	PFL_RULE_A_COUNTERS,	/* NLA_NESTED, dump only: PFL_RCTR_* u64 */
+	PFL_RULE_A_NAT,		/* NLA_NESTED, PFL_POOL_A_*: nat-to, binat-to */
+	PFL_RULE_A_RDR,		/* NLA_NESTED, PFL_POOL_A_*: rdr-to */
 	__PFL_RULE_A_MAX
 };
 #define PFL_RULE_A_MAX (__PFL_RULE_A_MAX - 1)
@@ -418,6 +426,42 @@ enum pfl_rstate_attr {
 	__PFL_RSTATE_A_MAX
 };
 #define PFL_RSTATE_A_MAX (__PFL_RSTATE_A_MAX - 1)
+
+/*
+ * A translation pool (Documentation/translation.md); absent: the rule
+ * does not translate that side. The module checks the meaning (families,
+ * prefixes, ports, type and flags together) and refuses what it does not
+ * support with a message.
+ */
+enum pfl_pool_attr {
+	PFL_POOL_A_UNSPEC,
+	PFL_POOL_A_AF,		/* NLA_U8, PFL_AF_INET or _INET6 */
+	PFL_POOL_A_TYPE,	/* NLA_U8, enum pfl_pool_type */
+	PFL_POOL_A_FLAGS,	/* NLA_U8, PFL_POOL_F_* */
+	PFL_POOL_A_PORT_LO,	/* NLA_U16, host order; absent: nat-to's
+				 * 50001:65535, rdr-to keeps the port
+				 */
+	PFL_POOL_A_PORT_HI,	/* NLA_U16, host order; absent: LO only */
+	PFL_POOL_A_KEY,		/* NLA_BINARY, 16 bytes: source-hash key */
+	PFL_POOL_A_TABLE,	/* NLA_NUL_STRING, <table> (refused for now) */
+	PFL_POOL_A_IFNAME,	/* NLA_NUL_STRING, (if) (refused for now) */
+	PFL_POOL_A_ENTRIES,	/* NLA_NESTED, at most PFL_POOL_MAX, each
+				 * NLA_NESTED (type 0) of PFL_PENTRY_A_*
+				 */
+	__PFL_POOL_A_MAX
+};
+#define PFL_POOL_A_MAX (__PFL_POOL_A_MAX - 1)
+
+/* Entries a pool holds at most; more are refused. */
+#define PFL_POOL_MAX 16
+
+enum pfl_pentry_attr {
+	PFL_PENTRY_A_UNSPEC,
+	PFL_PENTRY_A_ADDR,	/* NLA_BINARY, 16 bytes, network order */
+	PFL_PENTRY_A_PLEN,	/* NLA_U8, prefix length (32/128: one address) */
+	__PFL_PENTRY_A_MAX
+};
+#define PFL_PENTRY_A_MAX (__PFL_PENTRY_A_MAX - 1)
 
 /* pf's timeouts, in seconds; `set timeout` and per-rule state options. */
 enum pfl_timeout {
