@@ -29,6 +29,10 @@
  * torn down (its last reference gone, no reader left) the RCU pointers are
  * read with rcu_dereference_protected(p, true): nothing to hold then.
  */
+#define pfl_assert_conf_held_any() lockdep_assert(pfl_conf_held_any())
+/* An RCU pointer that only config-mutex holders change. */
+#define pfl_conf_dereference(p) rcu_dereference_protected(p, pfl_conf_held_any())
+
 /*
  * @a * @b / @c with a 128-bit product, @c > 0; U64_MAX when the quotient
  * needs more than 64 bits. The check comes first because the kernel's
@@ -41,9 +45,5 @@ static inline u64 pfl_mul_div_u64(u64 a, u64 b, u64 c)
 		return U64_MAX;
 	return mul_u64_u64_div_u64(a, b, c);
 }
-
-#define pfl_assert_conf_held_any() lockdep_assert(pfl_conf_held_any())
-/* An RCU pointer that only config-mutex holders change. */
-#define pfl_conf_dereference(p) rcu_dereference_protected(p, pfl_conf_held_any())
 
 #endif /* _PFL_OS_H */
