@@ -1516,9 +1516,10 @@ static bool rule_option(struct cf_parser *p, struct cf_rule *r,
 		parse_pool(p, r, &t);
 	} else if (!strcmp(t.s, "set")) {
 		/* pf's "set prio", "set tos", "set queue"... */
-		cf_next(p);
+		struct cf_loc at = cf_next(p).loc;
+
 		t = expect_tt(p, CF_WORD, "an option");
-		cf_error(p, &t.loc, "'set %s' is not supported yet", t.s);
+		cf_error(p, &at, "'set %s' is not supported yet", t.s);
 	} else {
 		return false;
 	}
