@@ -14,11 +14,14 @@
  *                   | "block-policy" ( "drop" | "return" )
  *                   | "limit" ( limit | "{" limit { [","] limit } "}" )
  *                   | "timeout" ( tmo | "{" tmo { [","] tmo } "}" )
+ *                   | "optimization" WORD | "loginterface" IF
+ *                   | "state-policy" "floating"
+ *                   | "state-defaults" ( stateopt | "pflow" | "no-sync" )
+ *                     { "," ... }
  *                   | ignored )
- * ignored   = ( "optimization" | "ruleset-optimization" | "loginterface"
- *             | "debug" | "state-policy" | "require-order" ) WORD
+ * ignored   = ( "ruleset-optimization" | "debug" | "require-order"
+ *             | "fail-policy" ) WORD
  *           | "fingerprints" STRING | "hostid" N | "keepcounters"
- *           | "state-defaults" ( "pflow" | "no-sync" ) { "," ... }
  *           | "reassemble" WORD [ "no-df" ]
  *           | "syncookies" WORD [ "(" TOKENS ")" ]
  * limit     = ( "states" | "src-nodes" | "tables" | "table-entries"
@@ -63,8 +66,9 @@
  * Lists and state options may span lines; everything else ends at the
  * end of the line (a "\" at the end of a line, or before a comment,
  * joins the next). The options in "ignored" mean nothing to pfl: each is
- * accepted with a warning; so are "counters", "set limit frags" and
- * "anchors", and "set timeout src.track".
+ * accepted, with a note under -v; so are "counters", "set limit frags"
+ * and "anchors", and "set timeout src.track" and "tcp.tsdiff". A list
+ * whose "}" is missing is reported where it breaks (check_list_open()).
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -88,7 +92,7 @@ static const char *const unsupported[] = {
 	"max-pkt-rate", "counters", "set-delay", "nat-anchor", "rdr-anchor",
 	"binat-anchor", "scrub-anchor", "dummynet-anchor", "dummynet",
 	"ether", "static-port", "no-df", "random-id", "max-mss",
-	"reassemble", "least-states",
+	"reassemble", "least-states", "ridentifier",
 };
 
 /* pf's pre-4.7 translation rules, and the modern form to write. */
@@ -500,7 +504,8 @@ static const struct {
 	  "pfl keeps rules as written (skip steps are always built)" },
 	{ "debug", IGN_WORD, debug_levels, "pfl has no debug levels" },
 	{ "fingerprints", IGN_STRING, NULL, "pfl has no OS fingerprinting" },
-	{ "hostid", IGN_NUMBER, NULL, "pfl's state sync does not use it" },
+	{ "hostid", IGN_NUMBER, NULL,
+	  "pfl's sync id is each instance's own, random" },
 	{ "require-order", IGN_WORD, yes_no,
 	  "pfl takes statements in any order" },
 	{ "keepcounters", IGN_NONE, NULL,
@@ -1343,8 +1348,9 @@ static void pool_port(struct cf_parser *p, struct pfl_pool_def *pool,
 		cf_error(p, &v.loc, "bad port '%s'", v.s);
 	if (colon && rdr && !strcmp(colon + 1, "*"))
 		hi = 65535;
-	else if (colon && ((hi = cf_service_by_name(colon + 1,
-						    IPPROTO_TCP)) < lo))
+	else if (colon)
+		hi = cf_service_by_name(colon + 1, IPPROTO_TCP);
+	if (colon && hi < lo)
 		cf_error(p, &v.loc, "bad port range '%s'", v.s);
 	pool->port_lo = lo;
 	pool->port_hi = hi;
