@@ -24,11 +24,18 @@
 #
 #   selftests/conf/corpus.sh            run
 #   selftests/conf/corpus.sh --update   rewrite corpus/EXPECTED_OK with
-#                                       the files that load now
-#   selftests/conf/corpus.sh --blockers also count every construct still
-#                                       "not supported yet", by blanking
-#                                       each reported line of a copy and
-#                                       loading it again
+#                                       the files that load now, and
+#                                       corpus/EXPECTED_RATE with the
+#                                       figures
+#   selftests/conf/corpus.sh --blockers also list every construct still
+#                                       "not supported", file by file and
+#                                       counted
+#
+# Two figures, printed at the end: the files that load, and the files
+# that parse: those where everything that stops them loading is reported
+# as not supported (found by blanking each reported statement of a copy
+# and loading it again). A last test fails when either drops below
+# corpus/EXPECTED_RATE ("LOAD PARSE"), the figures reached so far.
 # PFLCTL overrides the binary (default: build/bin/pflctl of this tree).
 set -uo pipefail
 
@@ -99,48 +106,64 @@ load() {
 }
 
 # census FILE: each construct that stops FILE loading, one a line, in
-# $tmp/census: the statement of a copy's reported line (the lines "\"
-# joins) is blanked until the copy loads or fails otherwise.
+# $tmp/census, and whether only those stop it (return 0: the file
+# parses, everything else in it is done): the statement of a copy's
+# reported line (the lines "\" joins, and a braced block it opens) is
+# blanked until the copy loads or fails otherwise ("(other)" in the
+# census).
 census() {
 	local line what
 
 	cp "$1" .census.conf
 	for _ in $(seq 1 200); do
-		load .census.conf && return
-		what=$(sed -n "s/^[^:]*:\([0-9]*\):[0-9]*: '\(.*\)' is not supported yet$/\1 \2/p" \
+		load .census.conf && return 0
+		what=$(sed -n "s/^[^:]*:\([0-9]*\):[0-9]*: \(.*not supported.*\)$/\1 \2/p" \
 			"$tmp/first")
 		if [ -z "$what" ]; then
 			sed 's/^[^:]*:[0-9]*:[0-9]*: /(other) /' "$tmp/first" \
 				>>"$tmp/census"
-			return
+			return 1
 		fi
 		line=${what%% *}
-		echo "${what#* }" >>"$tmp/census"
+		what=${what#* }
+		# "'X' is not supported yet": X; any other such message whole
+		sed -n "s/^'\(.*\)' is not supported yet$/\1/p; t; p" \
+			<<<"$what" >>"$tmp/census"
 		# the whole statement: back over lines that end in "\",
-		# forward while they do
+		# forward while they do or a "{" it opened is not closed
 		awk -v l="$line" '{ a[NR] = $0 } END {
 			s = l; while (s > 1 && a[s - 1] ~ /\\$/) s--
-			e = l; while (e < NR && a[e] ~ /\\$/) e++
+			e = s; d = 0
+			for (;;) {
+				t = a[e]; sub(/#.*/, "", t)
+				d += gsub(/{/, "{", t) - gsub(/}/, "}", t)
+				if (e >= NR || (a[e] !~ /\\$/ && d <= 0 && e >= l))
+					break
+				e++
+			}
 			for (i = 1; i <= NR; i++) print (i < s || i > e) ? a[i] : ""
 		}' .census.conf >"$tmp/c" && cp "$tmp/c" .census.conf
 	done
+	return 1
 }
 
 files=(*.conf)
 touch EXPECTED_OK
-n=0 loaded=0 fails=0
+n=0 loaded=0 parsed=0 fails=0
 : >"$tmp/ok"
 echo "TAP version 13"
-echo "1..${#files[@]}"
+echo "1..$((${#files[@]} + 1))"
 for f in "${files[@]}"; do
 	n=$((n + 1))
+	: >"$tmp/census"
 	if load "$f"; then
-		loaded=$((loaded + 1))
+		loaded=$((loaded + 1)) parsed=$((parsed + 1))
 		echo "$f" >>"$tmp/ok"
 		echo "ok $n $f"
 		continue
 	fi
 	first=$(cat "$tmp/first")
+	census "$f" && parsed=$((parsed + 1))
 	why=
 	if grep -qxF "$f" EXPECTED_OK; then
 		why="loaded before"
@@ -155,19 +178,33 @@ for f in "${files[@]}"; do
 	else
 		echo "ok $n $f # does not load: $first"
 	fi
-	if [ $blockers = 1 ]; then
-		: >"$tmp/census"
-		census "$f"
-		sort -u "$tmp/census" >>"$tmp/blockers"
-		[ -s "$tmp/census" ] &&
-			echo "#   blockers: $(sort -u "$tmp/census" |
-					 paste -sd, | sed 's/,/, /g')"
-	fi
+	sort -u "$tmp/census" >>"$tmp/blockers"
+	[ $blockers = 1 ] && [ -s "$tmp/census" ] &&
+		echo "#   blockers: $(sort -u "$tmp/census" |
+				 paste -sd, | sed 's/,/, /g')"
 done
 echo "# $loaded of ${#files[@]} files load"
+echo "# $parsed of ${#files[@]} files parse: all that stops the others is" \
+     "reported as not supported"
 if [ $blockers = 1 ] && [ -s "$tmp/blockers" ]; then
 	echo "# blockers (files):"
 	sort "$tmp/blockers" | uniq -c | sort -rn | sed 's/^/#  /'
 fi
-[ $update = 1 ] && cp "$tmp/ok" EXPECTED_OK
+# the figures reached so far (EXPECTED_RATE) must hold
+n=$((n + 1))
+min_load=0 min_parse=0
+[ -f EXPECTED_RATE ] && read -r min_load min_parse <EXPECTED_RATE
+if [ $update = 1 ]; then
+	cp "$tmp/ok" EXPECTED_OK
+	echo "$loaded $parsed" >EXPECTED_RATE
+	echo "ok $n pass rate recorded: $loaded load, $parsed parse"
+elif [ "$loaded" -ge "${min_load:-0}" ] &&
+     [ "$parsed" -ge "${min_parse:-0}" ]; then
+	echo "ok $n pass rate: $loaded load (at least ${min_load:-0})," \
+	     "$parsed parse (at least ${min_parse:-0})"
+else
+	fails=$((fails + 1))
+	echo "not ok $n pass rate: $loaded load (at least ${min_load:-0})," \
+	     "$parsed parse (at least ${min_parse:-0})"
+fi
 [ $fails -eq 0 ]

@@ -88,7 +88,7 @@ static void push_input(struct cf_parser *p, const char *name,
  * a longjmp(): nothing is clobbered.
  */
 static int parse(const char *name, const char *path, const char *text,
-		 size_t len, struct pfl_conf *c, FILE *errs)
+		 size_t len, struct pfl_conf *c, FILE *errs, int verbose)
 {
 	struct cf_parser *p = calloc(1, sizeof(*p));
 
@@ -99,6 +99,7 @@ static int parse(const char *name, const char *path, const char *text,
 		return -1;
 	}
 	p->errs = errs;
+	p->notes = verbose;
 	p->conf = c;
 	if (setjmp(p->fail)) {
 		parser_free(p);
@@ -113,16 +114,22 @@ static int parse(const char *name, const char *path, const char *text,
 	return 0;
 }
 
-int pfl_conf_parse_file(const char *path, struct pfl_conf *c, FILE *errs)
+int pfl_conf_parse_file_v(const char *path, struct pfl_conf *c, FILE *errs,
+			  int verbose)
 {
 	return parse(strcmp(path, "-") ? path : "<stdin>", path, NULL, 0, c,
-		     errs);
+		     errs, verbose);
+}
+
+int pfl_conf_parse_file(const char *path, struct pfl_conf *c, FILE *errs)
+{
+	return pfl_conf_parse_file_v(path, c, errs, 0);
 }
 
 int pfl_conf_parse_string(const char *name, const char *text, size_t len,
 			  struct pfl_conf *c, FILE *errs)
 {
-	return parse(name, NULL, text, len, c, errs);
+	return parse(name, NULL, text, len, c, errs, 0);
 }
 
 void pfl_conf_free(struct pfl_conf *c)
@@ -155,7 +162,8 @@ int pfl_conf_compare(const struct pfl_conf *a, const struct pfl_conf *b)
 
 	if (a->nrules != b->nrules || a->ntables != b->ntables ||
 	    a->opts_set != b->opts_set ||
-	    memcmp(&a->opts, &b->opts, sizeof(a->opts)))
+	    memcmp(&a->opts, &b->opts, sizeof(a->opts)) ||
+	    strcmp(a->loginterface, b->loginterface))
 		return 1;
 	if (a->nrules &&
 	    memcmp(a->rules, b->rules, a->nrules * sizeof(*a->rules)))

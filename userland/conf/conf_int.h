@@ -61,6 +61,7 @@ struct cf_tok {
 	enum cf_tt t;
 	const char *s;		/* text: the word, string or operator */
 	struct cf_loc loc;
+	bool bol;		/* the first token of its line */
 };
 
 /* A source of characters: a file, a string, or a macro's value. */
@@ -117,6 +118,12 @@ struct cf_parser {
 	struct cf_tok peek;
 	bool have_peek;
 	bool raw;		/* in a string or comment: only "\" NL joins */
+	bool mid_line;		/* a token of this line was read */
+	/* "{" and "(" read and not yet closed: after an error, the rest of
+	 * the statement is skipped up to the end of a line outside them.
+	 */
+	unsigned int depth;
+	bool resync;		/* after an error, the next token starts one */
 	struct pfl_conf *conf;
 	unsigned int rules_cap;
 	unsigned int tables_cap;
@@ -125,6 +132,9 @@ struct cf_parser {
 	unsigned int table_slots_n;	/* a power of two, or 0 */
 	struct ifaddrs *ifa;
 	bool ifa_loaded;
+	bool notes;		/* -v: say what is ignored, and why */
+	/* set state-defaults: for pass rules that keep state by default */
+	struct pfl_state_def state_defaults;
 };
 
 /* Rule items that lists expand over. */
@@ -180,6 +190,8 @@ void cf_vec_push(struct cf_parser *p, struct cf_vec *v, const void *item,
 _Noreturn void cf_error(struct cf_parser *p, const struct cf_loc *loc,
 	      const char *fmt, ...);
 void cf_warn(struct cf_parser *p, const struct cf_loc *loc,
+	     const char *fmt, ...);
+void cf_note(struct cf_parser *p, const struct cf_loc *loc,
 	     const char *fmt, ...);
 void cf_read_file(struct cf_parser *p, const char *path,
 		  const struct cf_loc *loc, char **buf, size_t *len);

@@ -82,12 +82,15 @@ static void check_rule(struct cf_parser *p, struct cf_rule *r)
 /* pf's defaults: pass rules keep state unless told "no state", and a
  * stateful rule that may see TCP matches only connection openings.
  */
-static void apply_defaults(struct cf_rule *r)
+static void apply_defaults(struct cf_parser *p, struct cf_rule *r)
 {
 	struct pfl_rule_def *d = &r->tmpl;
 
-	if (d->action == PFL_ACT_PASS && !r->state_given)
+	/* set state-defaults: for these rules only, as in pf */
+	if (d->action == PFL_ACT_PASS && !r->state_given) {
 		d->flags |= PFL_RULE_F_KEEP_STATE;
+		memcpy(&d->state, &p->state_defaults, sizeof(d->state));
+	}
 	if (d->action == PFL_ACT_PASS && !r->flags_given &&
 	    (d->flags & PFL_RULE_F_KEEP_STATE)) {
 		d->tcp_flags = TH_SYN;
@@ -261,7 +264,7 @@ void cf_expand_rule(struct cf_parser *p, struct cf_rule *r)
 	int i;
 
 	check_rule(p, r);
-	apply_defaults(r);
+	apply_defaults(p, r);
 	list_sizes(p, r, n);
 	memset(&d, 0, sizeof(d));
 	/* an odometer over the lists, the last one turning fastest */

@@ -124,6 +124,21 @@ void cf_warn(struct cf_parser *p, const struct cf_loc *loc,
 	va_end(ap);
 }
 
+/* What pfl makes of pf syntax it accepts without doing it: only with
+ * pflctl -v, since a pf.conf full of them is not wrong.
+ */
+void cf_note(struct cf_parser *p, const struct cf_loc *loc,
+	     const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->notes)
+		return;
+	va_start(ap, fmt);
+	vmsg(p, loc, "note: ", fmt, ap);
+	va_end(ap);
+}
+
 /* --- sources ---------------------------------------------------------- */
 
 static const char *dir_of(struct cf_parser *p, const char *path)
@@ -627,9 +642,17 @@ static void lex(struct cf_parser *p, struct cf_tok *t)
 
 struct cf_tok *cf_peek(struct cf_parser *p)
 {
+	struct cf_tok *t = &p->peek;
+
 	if (!p->have_peek) {
-		lex(p, &p->peek);
+		lex(p, t);
 		p->have_peek = true;
+		t->bol = !p->mid_line;
+		p->mid_line = t->t != CF_NL && t->t != CF_EOF;
+		if (t->t == CF_LBRACE || t->t == CF_LPAREN)
+			p->depth++;
+		else if ((t->t == CF_RBRACE || t->t == CF_RPAREN) && p->depth)
+			p->depth--;
 	}
 	return &p->peek;
 }

@@ -14,11 +14,14 @@
  *                   | "block-policy" ( "drop" | "return" )
  *                   | "limit" ( limit | "{" limit { [","] limit } "}" )
  *                   | "timeout" ( tmo | "{" tmo { [","] tmo } "}" )
+ *                   | "optimization" WORD | "loginterface" IF
+ *                   | "state-policy" "floating"
+ *                   | "state-defaults" ( stateopt | "pflow" | "no-sync" )
+ *                     { "," ... }
  *                   | ignored )
- * ignored   = ( "optimization" | "ruleset-optimization" | "loginterface"
- *             | "debug" | "state-policy" | "require-order" ) WORD
+ * ignored   = ( "ruleset-optimization" | "debug" | "require-order"
+ *             | "fail-policy" ) WORD
  *           | "fingerprints" STRING | "hostid" N | "keepcounters"
- *           | "state-defaults" ( "pflow" | "no-sync" ) { "," ... }
  *           | "reassemble" WORD [ "no-df" ]
  *           | "syncookies" WORD [ "(" TOKENS ")" ]
  * limit     = ( "states" | "src-nodes" | "tables" | "table-entries"
@@ -63,8 +66,9 @@
  * Lists and state options may span lines; everything else ends at the
  * end of the line (a "\" at the end of a line, or before a comment,
  * joins the next). The options in "ignored" mean nothing to pfl: each is
- * accepted with a warning; so are "counters", "set limit frags" and
- * "anchors", and "set timeout src.track".
+ * accepted, with a note under -v; so are "counters", "set limit frags"
+ * and "anchors", and "set timeout src.track" and "tcp.tsdiff". A list
+ * whose "}" is missing is reported where it breaks (check_list_open()).
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -88,7 +92,7 @@ static const char *const unsupported[] = {
 	"max-pkt-rate", "counters", "set-delay", "nat-anchor", "rdr-anchor",
 	"binat-anchor", "scrub-anchor", "dummynet-anchor", "dummynet",
 	"ether", "static-port", "no-df", "random-id", "max-mss",
-	"reassemble", "least-states",
+	"reassemble", "least-states", "ridentifier",
 };
 
 /* pf's pre-4.7 translation rules, and the modern form to write. */
@@ -131,11 +135,25 @@ bool cf_is_unsupported(const char *word)
 	return false;
 }
 
+/* How an unsupported word is named when pf writes it with another. */
+static const struct {
+	const char *word, *phrase;
+} unsupported_phrases[] = {
+	{ "synproxy", "synproxy state" }, { "modulate", "modulate state" },
+	{ "load", "load anchor" },
+};
+
 void cf_unexpected(struct cf_parser *p, const struct cf_tok *t,
 		   const char *what)
 {
-	if (t->t == CF_WORD && cf_is_unsupported(t->s))
-		cf_error(p, &t->loc, "'%s' is not supported yet", t->s);
+	const char *name = t->t == CF_WORD ? t->s : NULL;
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(unsupported_phrases); i++)
+		if (!strcmp(name, unsupported_phrases[i].word))
+			name = unsupported_phrases[i].phrase;
+	if (name && cf_is_unsupported(t->s))
+		cf_error(p, &t->loc, "'%s' is not supported yet", name);
 	cf_error(p, &t->loc, "expected %s, got %s", what, cf_tok_desc(p, t));
 }
 
@@ -238,6 +256,59 @@ static void parse_table_name(struct cf_parser *p, char *dst)
 	expect_tt(p, CF_GT, "'>'");
 }
 
+/* Words that start a statement, and words of a rule that no list holds:
+ * met inside a list, they say that its "}" is missing.
+ */
+static const char *const stmt_words[] = {
+	"pass", "block", "match", "set", "table", "antispoof", "include",
+	"anchor", "load", "scrub", "nat", "rdr", "binat", "altq", "queue",
+	"nat-anchor", "rdr-anchor", "binat-anchor",
+};
+static const char *const rule_words[] = {
+	"from", "to", "port", "proto", "on", "flags", "keep", "label", "tag",
+	"tagged", "all", "inet", "inet6", "quick", "log", "icmp-type",
+	"icmp6-type", "nat-to", "rdr-to", "binat-to", "modulate", "synproxy",
+	"state",
+};
+
+static bool word_in(const struct cf_tok *t, const char *const *words,
+		    size_t n)
+{
+	size_t i;
+
+	for (i = 0; t->t == CF_WORD && i < n; i++)
+		if (!strcmp(t->s, words[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Inside the list opened by @open, before an item: a list that runs into
+ * the end of the file, a rule's keyword or the first word of a statement
+ * (on a line of its own) was never closed. Reported where it breaks, the
+ * brace named; a statement it ran into is parsed next.
+ */
+static void check_list_open(struct cf_parser *p, const struct cf_tok *open)
+{
+	struct cf_tok *t = cf_peek(p);
+
+	if (t->t == CF_EOF) {
+		p->depth = 0;
+		cf_error(p, &open->loc, "'{' not closed: expected '}' before "
+			 "end of file");
+	}
+	if (t->bol && word_in(t, stmt_words, ARRAY_SIZE(stmt_words)))
+		p->resync = true;
+	else if (!word_in(t, rule_words, ARRAY_SIZE(rule_words)))
+		return;
+	p->depth = 0;
+	if (open->loc.file == t->loc.file && open->loc.line == t->loc.line)
+		cf_error(p, &t->loc, "'{' at column %u not closed: expected "
+			 "'}', got %s", open->loc.col, cf_tok_desc(p, t));
+	cf_error(p, &t->loc, "'{' at line %u not closed: expected '}', got %s",
+		 open->loc.line, cf_tok_desc(p, t));
+}
+
 typedef void (*item_fn)(struct cf_parser *p, void *ctx);
 
 /* list(X): one item, or a braced list that may nest, span lines and have
@@ -262,8 +333,7 @@ static void parse_list(struct cf_parser *p, item_fn fn, void *ctx,
 			break;
 		if (any && accept_tt(p, CF_COMMA))
 			continue;
-		if (cf_peek(p)->t == CF_EOF)
-			cf_unexpected(p, cf_peek(p), "'}'");
+		check_list_open(p, &open);
 		parse_list(p, fn, ctx, depth + 1);
 		any = true;
 	}
@@ -357,7 +427,8 @@ static void limit_item(struct cf_parser *p, void *ctx)
 	    is_kw(t, "pktdelay_pkts")) {
 		name = cf_next(p);
 		expect_uint(p, 0, UINT32_MAX);
-		cf_warn(p, &name.loc, "'set limit %s' is ignored", name.s);
+		cf_note(p, &name.loc, "'set limit %s' ignored: pfl has no "
+			"such limit", name.s);
 		return;
 	}
 	cf_unexpected(p, t, "'states', 'src-nodes', 'tables', "
@@ -389,10 +460,11 @@ static void timeout_item(struct cf_parser *p, void *ctx)
 	struct cf_tok name;
 	unsigned int to;
 
-	if (is_kw(t, "src.track")) {
+	if (is_kw(t, "src.track") || is_kw(t, "tcp.tsdiff")) {
 		name = cf_next(p);
 		expect_uint(p, 0, PFL_TIMEOUT_MAX);
-		cf_warn(p, &name.loc, "'set timeout %s' is ignored", name.s);
+		cf_note(p, &name.loc, "'set timeout %s' ignored: pfl has no "
+			"such timeout", name.s);
 		return;
 	}
 	to = parse_timeout_name(p);
@@ -402,40 +474,60 @@ static void timeout_item(struct cf_parser *p, void *ctx)
 }
 
 /*
- * pf's options that mean nothing to pfl, and what each takes: accepted,
- * with a warning, so that a pf.conf loads. NULL values: any word.
+ * pf's options that mean nothing to pfl, what each takes, and why it is
+ * ignored: accepted, with a note under -v, so that a pf.conf loads.
+ * NULL values: any word.
  */
 static const char *const debug_levels[] = {
 	"none", "urgent", "misc", "loud", "emerg", "alert", "crit", "err",
 	"warning", "notice", "info", "debug", NULL,
 };
-/* pfl's states are floating: "if-bound" would bind them to interfaces */
-static const char *const state_policies[] = { "floating", NULL };
 static const char *const yes_no[] = { "yes", "no", NULL };
 static const char *const syncookie_modes[] = {
 	"never", "always", "adaptive", NULL,
 };
+static const char *const ruleset_opts[] = {
+	"none", "basic", "profile", NULL,
+};
+static const char *const drop_return[] = { "drop", "return", NULL };
 
-enum ign_arg { IGN_WORD, IGN_STRING, IGN_NUMBER, IGN_NONE, IGN_STATEOPTS,
-	       IGN_REASSEMBLE, IGN_SYNCOOKIES };
+enum ign_arg { IGN_WORD, IGN_STRING, IGN_NUMBER, IGN_NONE, IGN_REASSEMBLE,
+	       IGN_SYNCOOKIES };
 
 static const struct {
 	const char *name;
 	enum ign_arg arg;
 	const char *const *values;
+	const char *why;
 } ignored_opts[] = {
-	{ "optimization", IGN_WORD, NULL },
-	{ "ruleset-optimization", IGN_WORD, NULL },
-	{ "loginterface", IGN_WORD, NULL },
-	{ "debug", IGN_WORD, debug_levels },
-	{ "fingerprints", IGN_STRING, NULL },
-	{ "hostid", IGN_NUMBER, NULL },
-	{ "state-policy", IGN_WORD, state_policies },
-	{ "require-order", IGN_WORD, yes_no },
-	{ "keepcounters", IGN_NONE, NULL },
-	{ "state-defaults", IGN_STATEOPTS, NULL },
-	{ "reassemble", IGN_REASSEMBLE, NULL },
-	{ "syncookies", IGN_SYNCOOKIES, NULL },
+	{ "ruleset-optimization", IGN_WORD, ruleset_opts,
+	  "pfl keeps rules as written (skip steps are always built)" },
+	{ "debug", IGN_WORD, debug_levels, "pfl has no debug levels" },
+	{ "fingerprints", IGN_STRING, NULL, "pfl has no OS fingerprinting" },
+	{ "hostid", IGN_NUMBER, NULL,
+	  "pfl's sync id is each instance's own, random" },
+	{ "require-order", IGN_WORD, yes_no,
+	  "pfl takes statements in any order" },
+	{ "keepcounters", IGN_NONE, NULL,
+	  "a new ruleset's rules start from zero" },
+	{ "reassemble", IGN_REASSEMBLE, NULL,
+	  "pfl always reassembles fragments (the kernel's defragmentation)" },
+	{ "syncookies", IGN_SYNCOOKIES, NULL, "pfl has no SYN cookies" },
+	{ "fail-policy", IGN_WORD, drop_return,
+	  "pfl drops a packet whose state cannot be made" },
+};
+
+/* pf's timeout profiles (pfctl's "hints"), for set optimization */
+static const struct {
+	const char *name;
+	unsigned int first, opening, established, closing, finwait, closed;
+} optimizations[] = {
+	{ "normal", 120, 30, 86400, 900, 45, 90 },
+	{ "default", 120, 30, 86400, 900, 45, 90 },
+	{ "satellite", 180, 35, 86400, 905, 50, 95 },
+	{ "high-latency", 180, 35, 86400, 905, 50, 95 },
+	{ "conservative", 3600, 900, 432000, 3600, 600, 180 },
+	{ "aggressive", 30, 5, 18000, 60, 30, 30 },
 };
 
 static void expect_one_of(struct cf_parser *p, const char *const *values)
@@ -491,11 +583,6 @@ static bool ignored_option(struct cf_parser *p, const struct cf_tok *t)
 	cf_next(p);
 	switch (ignored_opts[i].arg) {
 	case IGN_WORD:
-		if (ignored_opts[i].values == state_policies &&
-		    is_kw(cf_peek(p), "if-bound"))
-			cf_error(p, &cf_peek(p)->loc,
-				 "'set state-policy if-bound' is not "
-				 "supported yet");
 		if (!ignored_opts[i].values)
 			expect_value(p, "a value");
 		else
@@ -515,17 +602,6 @@ static bool ignored_option(struct cf_parser *p, const struct cf_tok *t)
 		break;
 	case IGN_NONE:
 		break;
-	case IGN_STATEOPTS:
-		/* "set state-defaults pflow, no-sync": only what changes
-		 * nothing pfl enforces (limits, timeouts and if-bound do)
-		 */
-		do {
-			n = expect_tt(p, CF_WORD, "'pflow' or 'no-sync'");
-			if (strcmp(n.s, "pflow") && strcmp(n.s, "no-sync"))
-				cf_error(p, &n.loc, "'set state-defaults %s' "
-					 "is not supported yet", n.s);
-		} while (accept_tt(p, CF_COMMA));
-		break;
 	case IGN_REASSEMBLE:
 		expect_one_of(p, yes_no);
 		accept_kw(p, "no-df");
@@ -536,8 +612,92 @@ static bool ignored_option(struct cf_parser *p, const struct cf_tok *t)
 			skip_parens(p);
 		break;
 	}
-	cf_warn(p, &t->loc, "'set %s' is ignored", t->s);
+	cf_note(p, &t->loc, "'set %s' ignored: %s", t->s, ignored_opts[i].why);
 	return true;
+}
+
+static void state_opt(struct cf_parser *p, struct cf_rule *r,
+		      unsigned int *seen);
+
+/* set optimization NAME: pf's TCP timeouts for that kind of network */
+static void set_optimization(struct cf_parser *p, const struct cf_tok *kw)
+{
+	struct cf_tok t = expect_tt(p, CF_WORD, "an optimization");
+	unsigned int *to = p->conf->opts.timeouts;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(optimizations); i++)
+		if (!strcmp(t.s, optimizations[i].name))
+			break;
+	if (i == ARRAY_SIZE(optimizations))
+		cf_unexpected(p, &t, "'normal', 'high-latency', 'satellite', "
+			      "'aggressive' or 'conservative'");
+	to[PFL_TO_TCP_FIRST] = optimizations[i].first;
+	to[PFL_TO_TCP_OPENING] = optimizations[i].opening;
+	to[PFL_TO_TCP_ESTABLISHED] = optimizations[i].established;
+	to[PFL_TO_TCP_CLOSING] = optimizations[i].closing;
+	to[PFL_TO_TCP_FINWAIT] = optimizations[i].finwait;
+	to[PFL_TO_TCP_CLOSED] = optimizations[i].closed;
+	p->conf->opts_set |= PFL_CONF_SET_TIMEOUT;
+	cf_note(p, &kw->loc, "'set optimization %s': applied as its TCP "
+		"timeouts (tcp.tsdiff ignored)", t.s);
+}
+
+/* set loginterface IF | none: kept in the compiled ruleset */
+static void set_loginterface(struct cf_parser *p, const struct cf_tok *kw)
+{
+	struct cf_tok t = expect_value(p, "an interface name or 'none'");
+	char *dst = p->conf->loginterface;
+
+	if (!strcmp(t.s, "none")) {
+		dst[0] = 0;
+		return;
+	}
+	if (!cf_is_ifname(t.s))
+		cf_error(p, &t.loc, "bad interface name %s",
+			 cf_tok_desc(p, &t));
+	copy_name(p, dst, PFL_IFNAMSIZ, &t, "interface name");
+	cf_note(p, &kw->loc, "'set loginterface %s': kept with the ruleset; "
+		"pflctl -s info shows pfl's own counters, not the "
+		"interface's", t.s);
+}
+
+static void set_state_policy(struct cf_parser *p, const struct cf_tok *kw)
+{
+	struct cf_tok t = *cf_peek(p);
+
+	if (is_kw(&t, "if-bound"))
+		cf_error(p, &t.loc, "'set state-policy if-bound' is not "
+			 "supported yet");
+	expect_one_of(p, (const char *const[]){ "floating", NULL });
+	cf_note(p, &kw->loc, "'set state-policy floating': pfl's states are "
+		"always floating");
+}
+
+/*
+ * set state-defaults OPT { "," OPT }: the state options of every later
+ * pass rule that keeps state by default (one that says neither "keep
+ * state" nor "no state"), as pf applies them.
+ */
+static void set_state_defaults(struct cf_parser *p)
+{
+	struct cf_rule *r = cf_alloc(p, sizeof(*r));
+	unsigned int seen = 0;
+	struct cf_tok t;
+
+	do {
+		t = *cf_peek(p);
+		if (is_kw(&t, "pflow") || is_kw(&t, "no-sync")) {
+			cf_next(p);
+			cf_note(p, &t.loc, "'set state-defaults %s' ignored: "
+				"pfl has %s", t.s, t.s[0] == 'p' ?
+				"no pflow export" : "no per-rule sync choice");
+			continue;
+		}
+		state_opt(p, r, &seen);
+	} while (accept_tt(p, CF_COMMA));
+	memcpy(&p->state_defaults, &r->tmpl.state,
+	       sizeof(p->state_defaults));
 }
 
 static void parse_set(struct cf_parser *p)
@@ -567,6 +727,18 @@ static void parse_set(struct cf_parser *p)
 		parse_list(p, timeout_item, &set, 0);
 		if (set)
 			c->opts_set |= PFL_CONF_SET_TIMEOUT;
+	} else if (accept_kw(p, "optimization")) {
+		set_optimization(p, &t);
+	} else if (accept_kw(p, "loginterface")) {
+		set_loginterface(p, &t);
+	} else if (accept_kw(p, "state-policy")) {
+		set_state_policy(p, &t);
+	} else if (accept_kw(p, "state-defaults")) {
+		set_state_defaults(p);
+	} else if (is_kw(&t, "prio") || is_kw(&t, "tos") ||
+		   is_kw(&t, "queue")) {
+		/* rule options ("pass ... set prio 3"), not pf options */
+		cf_error(p, &t.loc, "'set %s' is not supported yet", t.s);
 	} else if (!ignored_option(p, &t)) {
 		cf_unexpected(p, &t, "a pf option ('skip', 'block-policy', "
 			      "'limit', 'timeout', 'loginterface', ...)");
@@ -718,17 +890,20 @@ static void parse_table(struct cf_parser *p)
 			flags |= PFL_TABLE_F_CONST;
 		} else if (accept_kw(p, "counters")) {
 			/* per-entry statistics */
-			cf_warn(p, &t.loc, "'counters' is ignored");
+			cf_note(p, &t.loc, "'counters' ignored: pfl keeps no "
+				"per-entry counters");
 		} else if (accept_kw(p, "file")) {
 			t = expect_tt(p, CF_STRING, "a quoted file name");
 			table_file(p, &t, &v);
-		} else if (accept_tt(p, CF_LBRACE)) {
+		} else if (cf_peek(p)->t == CF_LBRACE) {
+			t = cf_next(p);
 			for (;;) {
 				skip_nl(p);
 				if (accept_tt(p, CF_RBRACE))
 					break;
 				if (v.n && accept_tt(p, CF_COMMA))
 					continue;
+				check_list_open(p, &t);
 				table_entry_item(p, &v);
 			}
 		} else {
@@ -1165,13 +1340,17 @@ static void pool_port(struct cf_parser *p, struct pfl_pool_def *pool,
 	struct cf_tok v = expect_value(p, "a port");
 	const char *colon = strchr(v.s, ':');
 	const char *lo_s = colon ? cf_strndup(p, v.s, colon - v.s) : v.s;
-	unsigned long lo, hi = 0;
+	int lo, hi = 0;
 
-	if (cf_parse_uint(lo_s, 65535, &lo) || !lo)
+	/* a number or a service name, tcp's or udp's (pfctl's getservice) */
+	lo = cf_service_by_name(lo_s, IPPROTO_TCP);
+	if (lo <= 0)
 		cf_error(p, &v.loc, "bad port '%s'", v.s);
 	if (colon && rdr && !strcmp(colon + 1, "*"))
 		hi = 65535;
-	else if (colon && (cf_parse_uint(colon + 1, 65535, &hi) || hi < lo))
+	else if (colon)
+		hi = cf_service_by_name(colon + 1, IPPROTO_TCP);
+	if (colon && hi < lo)
 		cf_error(p, &v.loc, "bad port range '%s'", v.s);
 	pool->port_lo = lo;
 	pool->port_hi = hi;
@@ -1343,9 +1522,10 @@ static bool rule_option(struct cf_parser *p, struct cf_rule *r,
 		parse_pool(p, r, &t);
 	} else if (!strcmp(t.s, "set")) {
 		/* pf's "set prio", "set tos", "set queue"... */
-		cf_next(p);
+		struct cf_loc at = cf_next(p).loc;
+
 		t = expect_tt(p, CF_WORD, "an option");
-		cf_error(p, &t.loc, "'%s' is not supported yet", t.s);
+		cf_error(p, &at, "'set %s' is not supported yet", t.s);
 	} else {
 		return false;
 	}
@@ -1664,8 +1844,10 @@ static void parse_stmt(struct cf_parser *p)
 
 /*
  * Every statement is parsed on its own: an error ends the statement, is
- * counted, and the parse goes on at the next line, so that one run names
- * every broken line of a file (as pfctl does). An error while skipping
+ * counted, and the parse goes on at the next line outside braces and
+ * parentheses (an inline anchor's block, a list spanning lines), or at
+ * the statement a list that was never closed ran into, so that one run
+ * names every broken line of a file (as pfctl does). An error while skipping
  * the rest of the broken line (the lexer's own) ends the parse. The
  * parser state that outlives a statement (macros, tables, rules) is only
  * changed once the statement parsed, so skipping leaves it consistent.
@@ -1679,13 +1861,21 @@ void cf_parse(struct cf_parser *p)
 		if (setjmp(p->stmt_fail)) {
 			p->in_stmt = false;
 			p->raw = false;
-			while (!at_eol(p))
+			if (p->resync) {
+				p->resync = false;
+				p->depth = 0;
+				continue;
+			}
+			while (cf_peek(p)->t != CF_EOF &&
+			       (p->depth || !at_eol(p)))
 				cf_next(p);
 			continue;
 		}
 		p->in_stmt = true;
 		parse_stmt(p);
 		p->in_stmt = false;
+		/* a macro's value may hold a "{" alone */
+		p->depth = 0;
 	}
 	if (p->nerrors)
 		longjmp(p->fail, 1);

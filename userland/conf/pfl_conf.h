@@ -28,16 +28,22 @@ struct pfl_conf {
 	struct pfl_options_def opts;
 	unsigned int opts_set;		/* PFL_CONF_SET_* */
 	unsigned int *rule_lines;	/* source line of each rule */
+	/* set loginterface: kept and printed, not sent to the module */
+	char loginterface[PFL_IFNAMSIZ];
 };
 
 /*
  * Parse a ruleset. @path "-" reads stdin; @name names the text in
  * messages and relative include paths start from its directory. Errors go
  * to @errs as "FILE:LINE:COL: message", one per line; the first error
- * ends the parse. Returns 0, or -1 with @c empty. Warnings (ignored
- * options) also go to @errs, as "FILE:LINE:COL: warning: ...".
+ * ends the parse. Returns 0, or -1 with @c empty. Warnings also go to
+ * @errs, as "FILE:LINE:COL: warning: ..."; with @verbose, so do notes on
+ * the pf syntax accepted and ignored (or applied otherwise), as
+ * "FILE:LINE:COL: note: ...".
  */
 int pfl_conf_parse_file(const char *path, struct pfl_conf *c, FILE *errs);
+int pfl_conf_parse_file_v(const char *path, struct pfl_conf *c, FILE *errs,
+			  int verbose);
 int pfl_conf_parse_string(const char *name, const char *text, size_t len,
 			  struct pfl_conf *c, FILE *errs);
 void pfl_conf_free(struct pfl_conf *c);

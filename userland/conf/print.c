@@ -356,6 +356,8 @@ void pfl_conf_print(FILE *f, const struct pfl_conf *c)
 	unsigned int i;
 
 	pfl_conf_print_options(f, &c->opts, c->opts_set);
+	if (c->loginterface[0])
+		fprintf(f, "set loginterface %s\n", c->loginterface);
 	for (i = 0; i < c->ntables; i++)
 		pfl_conf_print_table(f, &c->tables[i]);
 	for (i = 0; i < c->nrules; i++)

@@ -12,7 +12,7 @@ int pflctl_conf_check(const char *path, int verbose)
 {
 	struct pfl_conf c;
 
-	if (pfl_conf_parse_file(path, &c, stderr))
+	if (pfl_conf_parse_file_v(path, &c, stderr, verbose))
 		return 1;
 	if (verbose)
 		pfl_conf_print(stdout, &c);

@@ -117,7 +117,7 @@ int pflctl_load(struct pflctl *ctl, const char *path)
 	unsigned int i;
 	int ret = 0;
 
-	if (pfl_conf_parse_file(path, &c, stderr))
+	if (pfl_conf_parse_file_v(path, &c, stderr, ctl->verbose))
 		return PFLCTL_EXIT_FAIL;
 	if (ctl->verbose && ctl->noaction) {
 		pfl_conf_print(stdout, &c);
