@@ -429,9 +429,12 @@ static enum state_result state_update(struct pfl_inst *inst,
 
 /*
  * The wire key faces the outside: its packets come in, the stack key's go
- * out. A packet that matched the other way is not translated; an outbound
- * one on a wire key is a clash (the router's own connection on a tuple a
- * translated state holds: translation.md, "Ports") and is dropped.
+ * out (as pf matches inbound packets on the wire key, outbound ones on the
+ * stack key). A packet that matched the other way is dropped and counted:
+ * outbound on a wire key, the router's own connection on a tuple a
+ * translated state holds (translation.md, "Ports"); inbound on a stack
+ * key, a packet for the inside's untranslated tuple. An ICMP error the
+ * other way passes untranslated (one from the inside about the inside).
  */
 static bool xlate_side_ok(u8 side, u8 dir)
 {
@@ -513,7 +516,7 @@ static enum state_result xlate_state_check(struct pfl_inst *inst,
 
 	if (side < 0)
 		return STATE_NONE;	/* not reached: found by its key */
-	if (side == PFL_SKEY_WIRE && desc->dir == PFL_DIR_OUT) {
+	if (!xlate_side_ok((u8)side, desc->dir)) {
 		m->rule = (int)s->rule;
 		pfl_count(inst, PFL_CTR_TRANSLATE, 1);
 		return STATE_DROP;
@@ -521,7 +524,7 @@ static enum state_result xlate_state_check(struct pfl_inst *inst,
 	r = state_update(inst, s, pkt, desc->dir, desc->now);
 	if (r != STATE_NONE)
 		m->rule = (int)s->rule;
-	if (r == STATE_PASS && xlate_side_ok((u8)side, desc->dir))
+	if (r == STATE_PASS)
 		pfl_nat_action(s, side, desc->dir, &m->xlate);
 	return r;
 }
