@@ -230,7 +230,7 @@ unit: $(UNIT_BINS)
 
 # The multi-threaded unit tests again under ThreadSanitizer (clang), with
 # liburcu's grace periods made visible to it (core/os_user.h).
-TSAN_TESTS := state_test xstate_test stateful_test table_test nat_pool_test \
+TSAN_TESTS := state_test xstate_test stateful_test table_test nat_pool_test nat_test \
 	queue_rate_test
 TSAN_BINS := $(TSAN_TESTS:%=$(B)/tsan/%)
 TSAN_FLAGS := -O1 -g -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Iinclude \

@@ -2,9 +2,12 @@
 /*
  * The instance and its packet path: states first (both directions of a
  * known connection pass without a rule walk), then the rules, then, for a
- * passing rule that keeps state, a new state.
+ * passing rule that keeps state, a new state. A translated state is found
+ * by either of its keys; the packet path then hands the glue the rewrite
+ * (struct pfl_match's xlate, core/nat.c), which it applies to the packet.
  */
 #include "inst.h"
+#include "nat.h"
 #include "tcp_track.h"
 
 #define IPPROTO_ICMP_ 1
@@ -425,6 +428,32 @@ static enum state_result state_update(struct pfl_inst *inst,
 }
 
 /*
+ * The wire key faces the outside: its packets come in, the stack key's go
+ * out (as pf matches inbound packets on the wire key, outbound ones on the
+ * stack key). A packet that matched the other way is dropped and counted:
+ * outbound on a wire key, the router's own connection on a tuple a
+ * translated state holds (translation.md, "Ports"); inbound on a stack
+ * key, a packet for the inside's untranslated tuple. An ICMP error the
+ * other way passes untranslated (one from the inside about the inside).
+ */
+static bool xlate_side_ok(u8 side, u8 dir)
+{
+	return (side == PFL_SKEY_WIRE) == (dir == PFL_DIR_IN);
+}
+
+/* Which key of translated state @s is @k? -1: neither. */
+static int key_side(struct pfl_state *s, const struct pfl_state_key *k)
+{
+	struct pfl_state_xlate *x = pfl_state_xlate(s);
+
+	if (!memcmp(&s->key, k, sizeof(*k)))
+		return PFL_SKEY_STACK;
+	if (x && !memcmp(&x->wire.key, k, sizeof(*k)))
+		return PFL_SKEY_WIRE;
+	return -1;
+}
+
+/*
  * An ICMP error passes when it quotes a packet of a known state; the quote
  * travelled the other way.
  */
@@ -438,6 +467,7 @@ static enum state_result icmp_error_check(struct pfl_inst *inst,
 	struct pfl_pkt inner;
 	struct pfl_state *s;
 	bool ok = true;
+	int side;
 
 	if (pfl_parse_quoted(&inner, pkt, desc->hdr, desc->hdr_len))
 		return STATE_NONE;
@@ -458,6 +488,12 @@ static enum state_result icmp_error_check(struct pfl_inst *inst,
 		pfl_count(inst, PFL_CTR_STATE_MISMATCH, 1);
 		return STATE_DROP;
 	}
+	/* The error travels as the flow's packets in its direction do. */
+	if (unlikely(READ_ONCE(s->flags) & PFL_STATE_F_XLATE)) {
+		side = key_side(s, &k);
+		if (side >= 0 && xlate_side_ok((u8)side, desc->dir))
+			pfl_nat_action(s, (u8)side, desc->dir, &m->xlate);
+	}
 	count_rule(s, pkt);
 	return STATE_PASS;
 }
@@ -468,6 +504,30 @@ struct state_lookup {
 	u32 hash;
 	bool valid;
 };
+
+/* A packet of translated state @s, found by its key @side. */
+static enum state_result xlate_state_check(struct pfl_inst *inst,
+					   const struct pfl_pkt_desc *desc,
+					   const struct pfl_pkt *pkt,
+					   struct pfl_match *m,
+					   struct pfl_state *s, int side)
+{
+	enum state_result r;
+
+	if (side < 0)
+		return STATE_NONE;	/* not reached: found by its key */
+	if (!xlate_side_ok((u8)side, desc->dir)) {
+		m->rule = (int)s->rule;
+		pfl_count(inst, PFL_CTR_TRANSLATE, 1);
+		return STATE_DROP;
+	}
+	r = state_update(inst, s, pkt, desc->dir, desc->now);
+	if (r != STATE_NONE)
+		m->rule = (int)s->rule;
+	if (r == STATE_PASS)
+		pfl_nat_action(s, side, desc->dir, &m->xlate);
+	return r;
+}
 
 static enum state_result state_check(struct pfl_inst *inst,
 				     const struct pfl_pkt_desc *desc,
@@ -487,10 +547,71 @@ static enum state_result state_check(struct pfl_inst *inst,
 	s = pfl_state_lookup_hash(inst->states, &l->key, &l->hash, desc->now);
 	if (!s)
 		return STATE_NONE;
+	/* Which key it matched is asked only of translated states. */
+	if (unlikely(READ_ONCE(s->flags) & PFL_STATE_F_XLATE))
+		return xlate_state_check(inst, desc, pkt, m, s,
+					 key_side(s, &l->key));
 	r = state_update(inst, s, pkt, desc->dir, desc->now);
 	if (r != STATE_NONE)
 		m->rule = (int)s->rule;
 	return r;
+}
+
+
+/*
+ * Insert the new state @s of translating rule @x: its second key and the
+ * claim (core/nat.c). Returns the state the packet belongs to (@s or one
+ * another CPU created), or NULL when the translation failed (counted; @s
+ * is freed either way but when returned).
+ */
+static struct pfl_state *state_insert_xlate(struct pfl_inst *inst,
+					    const struct pfl_rule_def *d,
+					    const struct pfl_rule_xlate *x,
+					    const struct pfl_pkt_desc *desc,
+					    const struct pfl_pkt *pkt,
+					    struct pfl_state *s)
+{
+	u16 dport_lo = d->dport.op != PFL_PORT_ANY ? d->dport.lo : 0;
+	struct pfl_state *got;
+
+	if (pfl_nat_insert(inst->states, s, x, dport_lo, pkt, desc->dir,
+			   &got)) {
+		pfl_count(inst, PFL_CTR_TRANSLATE, 1);
+		return NULL;
+	}
+	return got;
+}
+
+/*
+ * A translated state was not inserted: another CPU's was (@got, the packet
+ * belongs to it, translated as its key @k says) or the translation failed
+ * (@got NULL: drop). Undo the counts the new state took.
+ */
+static bool xlate_converged(struct pfl_inst *inst, struct pfl_ruleset *rs,
+			    u32 nr, const struct pfl_state_def *sd,
+			    const struct pfl_src_key *sk,
+			    const struct pfl_pkt_desc *desc,
+			    const struct pfl_pkt *pkt, struct pfl_match *m,
+			    struct pfl_state *got,
+			    const struct pfl_state_key *k)
+{
+	int side;
+
+	pfl_ruleset_state_put(rs, nr);
+	if (sd->max_src_states || sd->max_src_conn || sd->max_src_conn_rate)
+		pfl_src_state_put(pfl_states_src_nodes(inst->states), sk,
+				  false, desc->now);
+	if (!got)
+		return false;
+	side = key_side(got, k);
+	if (side < 0 || !xlate_side_ok((u8)side, desc->dir)) {
+		pfl_count(inst, PFL_CTR_TRANSLATE, 1);
+		return false;
+	}
+	if (state_update(inst, got, pkt, desc->dir, desc->now) != STATE_PASS)
+		return false;
+	pfl_nat_action(got, (u8)side, desc->dir, &m->xlate);
+	return true;
 }
 
 /*
@@ -500,11 +621,15 @@ static enum state_result state_check(struct pfl_inst *inst,
  */
 static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 			 const struct pfl_pkt_desc *desc,
-			 const struct pfl_pkt *pkt, const struct pfl_match *m,
+			 const struct pfl_pkt *pkt, struct pfl_match *m,
 			 const struct state_lookup *l)
 {
 	u32 nr = (u32)m->rule, max = pfl_ruleset_rule_max(rs, nr);
-	const struct pfl_state_def *sd = &pfl_ruleset_def(rs, nr)->state;
+	const struct pfl_rule_def *d = pfl_ruleset_def(rs, nr);
+	/* Only a rule with a pool has a translation to look up. */
+	const struct pfl_rule_xlate *x = d->nat.n || d->rdr.n ?
+		pfl_ruleset_rule_xlate(rs, nr) : NULL;
+	const struct pfl_state_def *sd = &d->state;
 	struct pfl_src_nodes *src = pfl_states_src_nodes(inst->states);
 	struct pfl_state *s, *got;
 	struct pfl_src_key sk;
@@ -516,7 +641,8 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 	}
 	if (!pfl_states_admit(inst->states))
 		return false;
-	s = pfl_state_alloc(inst->states);
+	s = x ? pfl_state_alloc_xlate(inst->states) :
+		pfl_state_alloc(inst->states);
 	if (!s) {
 		pfl_count(inst, PFL_CTR_MEMORY, 1);
 		return false;
@@ -573,6 +699,19 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 	 * is kept for it.
 	 */
 	pfl_ruleset_state_get(rs, nr);
+	if (unlikely(x)) {
+		struct pfl_state_key k = s->key;
+
+		got = state_insert_xlate(inst, d, x, desc, pkt, s);
+		if (got == s) {
+			pfl_nat_action(s, desc->dir == PFL_DIR_IN ?
+				       PFL_SKEY_WIRE : PFL_SKEY_STACK,
+				       desc->dir, &m->xlate);
+			return true;
+		}
+		return xlate_converged(inst, rs, nr, sd, &sk, desc, pkt, m,
+				       got, &k);
+	}
 	got = pfl_state_insert_admitted(inst->states, s);
 	if (got == s)
 		return true;
@@ -606,6 +745,7 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 	m->block_mode = PFL_BLOCK_DROP;
 	m->flags = 0;
 	m->skip = false;
+	m->xlate.flags = 0;
 	if (!READ_ONCE(inst->enabled))
 		return PFL_PASS;
 

@@ -305,6 +305,11 @@ static int check_pool(const struct pfl_rule_def *d,
 	if (d->action != PFL_ACT_PASS || !(d->flags & PFL_RULE_F_KEEP_STATE))
 		return fail(err, errlen,
 			    "%s only on 'pass' rules that keep state", what);
+	/* pf: the new source on the way out, the new destination in */
+	if (nat && d->dirs != PFL_DIRS_OUT)
+		return fail(err, errlen, "%s only on 'pass out' rules", what);
+	if (!nat && d->dirs != PFL_DIRS_IN)
+		return fail(err, errlen, "rdr-to only on 'pass in' rules");
 	if (p->table[0] || p->ifname[0]) {
 		fail(err, errlen, "%s: %s pools are not supported yet", what,
 		     p->table[0] ? "table" : "interface");
@@ -698,7 +703,10 @@ static struct pfl_nat_pool *pool_new(const struct pfl_pool_def *d, int *ret)
 		*ret = -ENOMEM;
 		return NULL;
 	}
-	*ret = pfl_nat_pool_init(p, d->af, d->type, d->e, d->n,
+	/* binat-to maps a prefix host for host: pf's bitmask. */
+	*ret = pfl_nat_pool_init(p, d->af,
+				 d->flags & PFL_POOL_F_BINAT ? PFL_POOL_BITMASK :
+				 d->type, d->e, d->n,
 				 d->flags & PFL_POOL_F_KEY ? d->key : NULL);
 	if (*ret) {
 		pfl_free(p);

@@ -17,6 +17,7 @@
 #include "os.h"
 #include "packet.h"
 #include "table.h"
+#include "xlate.h"
 #include <pfl/ruledef.h>
 
 struct pfl_ruleset;
@@ -44,6 +45,10 @@ struct pfl_match {
 	u8 block_mode;		/* resolved: never PFL_BLOCK_DEFAULT */
 	u32 flags;		/* the deciding rule's PFL_RULE_F_* */
 	bool skip;		/* interface under `set skip`: not filtered */
+	/* Set by pfl_inst_filter() only: the rewrite the glue applies to
+	 * a passed packet of a translated state (xlate.flags 0: none).
+	 */
+	struct pfl_xlate_action xlate;
 };
 
 /* Check one rule def on its own (ranges, lengths, combinations that make

@@ -2,7 +2,9 @@
 /*
  * Netfilter hooks: pf's "in" is PRE_ROUTING, its "out" POST_ROUTING, for
  * IPv4 and IPv6, so a forwarded packet is seen in on one interface and out
- * on the other, as in pf. Registered per netns, only while enabled.
+ * on the other, as in pf. Registered per netns, only while enabled. A
+ * packet of a translated state is rewritten here after it passed
+ * (kmod/nat_skb.c).
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -10,6 +12,7 @@
 #include <linux/skbuff.h>
 #include <net/netfilter/nf_log.h>
 
+#include "nat_skb.h"
 #include "pfl.h"
 #include "reject.h"
 
@@ -74,6 +77,12 @@ static unsigned int pfl_hook(void *priv, struct sk_buff *skb,
 	if (pfl_inst_filter(inst, &desc, &m) == PFL_PASS) {
 		if (unlikely(m.flags & PFL_RULE_F_LOG))
 			pfl_log(skb, state, &m);
+		/* A translated state's packet: the core said how. */
+		if (unlikely(m.xlate.flags) &&
+		    pfl_nat_skb(skb, state->hook, af, &m.xlate)) {
+			pfl_count(inst, PFL_CTR_TRANSLATE, 1);
+			return NF_DROP;
+		}
 		return NF_ACCEPT;
 	}
 	if (unlikely(m.flags & PFL_RULE_F_LOG))

@@ -719,6 +719,7 @@ static struct pfl_rule_def nat_rule(void)
 	struct pfl_rule_def d = rule(PFL_ACT_PASS);
 
 	d.flags = PFL_RULE_F_KEEP_STATE;
+	d.dirs = PFL_DIRS_OUT;		/* nat-to: pass out */
 	d.nat.af = PFL_AF_INET;
 	d.nat.n = 1;
 	d.nat.e[0].plen = 32;
@@ -754,8 +755,7 @@ TEST(check_translation_pools)
 	GOOD(d[n].nat.flags = PFL_POOL_F_STATIC_PORT);
 	GOOD(d[n].nat.flags = PFL_POOL_F_BINAT; d[n].nat.e[0].plen = 24);
 	GOOD(d[n].rdr = d[n].nat; memset(&d[n].nat, 0, sizeof(d[n].nat));
-	     d[n].rdr.port_lo = 80);
-	GOOD(d[n].rdr = d[n].nat);	/* nat-to and rdr-to together */
+	     d[n].rdr.port_lo = 80; d[n].dirs = PFL_DIRS_IN);
 #undef GOOD
 	for (i = 0; i < n; i++)
 		EXPECT_EQ(0, pfl_rule_def_check(&d[i], err, sizeof(err)))
@@ -781,14 +781,21 @@ TEST(check_translation_pools)
 	BAD(-EINVAL, d[n].nat.type = PFL_POOL_SOURCE_HASH;
 	    d[n].nat.flags = PFL_POOL_F_STICKY);
 	BAD(-EINVAL, d[n].rdr = d[n].nat; memset(&d[n].nat, 0, sizeof(d[n].nat));
-	    d[n].rdr.flags = PFL_POOL_F_STATIC_PORT);
+	    d[n].rdr.flags = PFL_POOL_F_STATIC_PORT; d[n].dirs = PFL_DIRS_IN);
+	/* pf's directions: nat-to and binat-to out, rdr-to in, never both */
+	BAD(-EINVAL, d[n].dirs = PFL_DIRS_IN);
+	BAD(-EINVAL, d[n].dirs = 0);
+	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_BINAT; d[n].dirs = PFL_DIRS_IN);
+	BAD(-EINVAL, d[n].rdr = d[n].nat; memset(&d[n].nat, 0, sizeof(d[n].nat)));
+	BAD(-EINVAL, d[n].rdr = d[n].nat);
+	BAD(-EINVAL, d[n].rdr = d[n].nat; d[n].dirs = PFL_DIRS_IN);
 	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_STATIC_PORT;
 	    d[n].nat.port_lo = 1024);
 	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_BINAT; d[n].nat.n = 2);
 	BAD(-EINVAL, d[n].nat.flags = PFL_POOL_F_BINAT; d[n].rdr = d[n].nat;
 	    d[n].rdr.flags = 0);
 	BAD(-EINVAL, d[n].rdr = d[n].nat; memset(&d[n].nat, 0, sizeof(d[n].nat));
-	    d[n].rdr.flags = PFL_POOL_F_BINAT);
+	    d[n].rdr.flags = PFL_POOL_F_BINAT; d[n].dirs = PFL_DIRS_IN);
 	BAD(-EINVAL, d[n].action = PFL_ACT_MATCH);
 	BAD(-EINVAL, d[n].flags = 0);				/* no state */
 	BAD(-EINVAL, d[n].rdr = d[n].nat; d[n].rdr.n = 0);	/* no address */
@@ -796,7 +803,8 @@ TEST(check_translation_pools)
 	BAD(-EOPNOTSUPP, strcpy(d[n].nat.table, "pool"));
 	BAD(-EOPNOTSUPP, d[n].nat.n = 0; strcpy(d[n].nat.ifname, "eth0"));
 	BAD(-EOPNOTSUPP, d[n].rdr = d[n].nat; memset(&d[n].nat, 0,
-	    sizeof(d[n].nat)); strcpy(d[n].rdr.table, "web"));
+	    sizeof(d[n].nat)); strcpy(d[n].rdr.table, "web");
+	    d[n].dirs = PFL_DIRS_IN);
 #undef BAD
 	ASSERT_LE(n, ARRAY_SIZE(d));
 	quiet = true;
@@ -835,8 +843,10 @@ TEST(translation_pools_built)
 	d[2].rdr.e[0].plen = 32;
 	d[2].rdr.port_lo = 8080;
 	memset(&d[2].nat, 0, sizeof(d[2].nat));
+	d[2].dirs = PFL_DIRS_IN;
 	d[3] = nat_rule();
-	d[3].rdr = d[3].nat;
+	d[3].nat.flags = PFL_POOL_F_BINAT;
+	d[3].nat.e[0].plen = 24;
 	d[4] = rule(PFL_ACT_BLOCK);
 
 	rs = build(d, 1, NULL);		/* nothing translates */
@@ -868,10 +878,14 @@ TEST(translation_pools_built)
 	pfl_nat_pool_addr(x->rdr, 0, &a);
 	EXPECT_EQ(80, a.b[3]);
 
+	/* binat-to maps a prefix host for host */
 	x = pfl_ruleset_rule_xlate(rs, 3);
 	ASSERT_NE(NULL, x);
-	EXPECT_NE(NULL, x->nat);
-	EXPECT_NE(NULL, x->rdr);
+	ASSERT_NE(NULL, x->nat);
+	EXPECT_EQ(NULL, x->rdr);
+	EXPECT_EQ(PFL_POOL_BITMASK, x->nat->type);
+	pfl_nat_pool_select(x->nat, &src, &a);
+	EXPECT_EQ(7, a.b[3]);
 	pfl_ruleset_free(rs);
 }
 

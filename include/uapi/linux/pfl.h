@@ -290,6 +290,10 @@ enum pfl_counter {
 				  * at the same time on another CPU
 				  */
 	PFL_CTR_SRC_NODE_LIMIT,	/* dropped: `set limit src-nodes` */
+	PFL_CTR_TRANSLATE,	/* dropped: no free translation port or
+				 * address, a tuple a translated state holds,
+				 * or a rewrite that failed
+				 */
 	__PFL_CTR_MAX
 };
 #define PFL_CTR_MAX (__PFL_CTR_MAX - 1)
