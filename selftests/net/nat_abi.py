@@ -28,6 +28,9 @@ PFL_ACT_PASS = 0
 PFL_ACT_BLOCK = 1
 PFL_RULE_A_ACTION = 2
 PFL_RULE_A_FLAGS = 4
+PFL_RULE_A_DIRS = 5
+PFL_DIRS_IN = 1 << 0
+PFL_DIRS_OUT = 1 << 1
 PFL_RULE_A_NAT = 23
 PFL_RULE_A_RDR = 24
 PFL_RULE_F_KEEP_STATE = 0x04
@@ -74,8 +77,11 @@ def pool(entries, extra=b''):
 
 def rule(kind, p, action=PFL_ACT_PASS):
     flags = PFL_RULE_F_KEEP_STATE if action == PFL_ACT_PASS else 0
+    # nat-to translates outbound, rdr-to inbound (the validator's rule)
+    dirs = PFL_DIRS_OUT if kind == PFL_RULE_A_NAT else PFL_DIRS_IN
     return attr(NLA_F_NESTED, attr(PFL_RULE_A_ACTION, u8(action)) +
                 attr(PFL_RULE_A_FLAGS, struct.pack('I', flags)) +
+                attr(PFL_RULE_A_DIRS, u8(dirs)) +
                 attr(kind | NLA_F_NESTED, p))
 
 

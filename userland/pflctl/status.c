@@ -156,6 +156,7 @@ static const struct {
 	{ PFL_CTR_SRC_LIMIT, "src-limit" },
 	{ PFL_CTR_SRC_NODE_LIMIT, "src-node-limit" },
 	{ PFL_CTR_STATE_CONVERGED, "state-converged" },
+	{ PFL_CTR_TRANSLATE, "translate" },
 };
 
 /* pf's "State Table" section. */
