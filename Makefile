@@ -236,8 +236,10 @@ TSAN_BINS := $(TSAN_TESTS:%=$(B)/tsan/%)
 TSAN_FLAGS := -O1 -g -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Iinclude \
 	-Iinclude/uapi -Icore -Iuserland/conf -Wno-unused-command-line-argument
 TSAN_CORE_OBJS := $(CORE_SRCS:core/%.c=$(B)/tsan/core/%.o)
+# ThreadSanitizer has no leak checker: the _exit() wrapper stays out.
 TSAN_HELPER_OBJS := $(patsubst selftests/core/%.c,$(B)/tsan/helpers/%.o,\
-	$(filter-out $(UNIT_SRCS),$(wildcard selftests/core/*.c)))
+	$(filter-out $(UNIT_SRCS) selftests/core/lsan_exit.c,\
+	$(wildcard selftests/core/*.c)))
 
 TSAN_CONF_OBJS := $(patsubst userland/conf/%.c,$(B)/tsan/conf/%.o,\
 	$(wildcard userland/conf/*.c))
