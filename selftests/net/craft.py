@@ -3,10 +3,15 @@
 """Hand-made frames for pfl's reject tests, sent on a link with AF_PACKET,
 and the answers they draw.
 
-  craft.py DEV DST-MAC KIND SRC DST PORT [bad-csum]
-      send one frame and count, for 3 s, the TCP RSTs and ICMP/ICMPv6
-      errors that come back on DEV; prints "rst N icmp N".
-      KIND: syn4, udp4, syn6.
+  craft.py DEV DST-MAC KIND SRC DST PORT [bad-csum] [ECHO-SRC ECHO-DST ECHO-MAC]
+      send one frame and count the TCP RSTs and ICMP/ICMPv6 errors that
+      come back on DEV; prints "rst N icmp N". KIND: syn4, udp4, syn6.
+      With ECHO-SRC, ECHO-DST and ECHO-MAC (the link's own addresses, in
+      the probe's family), an echo request follows the probe and counting
+      stops at its reply: the receiver handles the two frames in order, and any
+      answer to the probe is sent before the reply to the echo (both
+      frames leave from one CPU, so they share its receive backlog).
+      Without them, counting lasts 3 s.
   craft.py ipv4-gso DEV SIZE
       set DEV's IPv4 GSO and GRO maximum (IPv4 BIG TCP) over rtnetlink;
       Debian 12's ip(8) predates the attributes. A kernel before 6.3
@@ -44,10 +49,28 @@ def with_csum(l4, pseudo, off, bad):
     return l4[:off] + struct.pack('!H', c) + l4[off + 2:]
 
 
+ECHO_ID = 0x7066
+
+
+def echo(v6):
+    return struct.pack('!BBHHH', 128 if v6 else 8, 0, 0, ECHO_ID, 1) + b'pfl'
+
+
+def is_echo_reply(frame_type, pkt):
+    if frame_type == 0x0800 and len(pkt) >= 28 and pkt[9] == 1:
+        ihl = (pkt[0] & 15) * 4
+        return pkt[ihl] == 0 and pkt[ihl + 4:ihl + 6] == struct.pack('!H', ECHO_ID)
+    if frame_type == 0x86dd and len(pkt) >= 48 and pkt[6] == 58:
+        return pkt[40] == 129 and pkt[44:46] == struct.pack('!H', ECHO_ID)
+    return False
+
+
 def ip4(src, dst, proto, l4, bad):
     s, d = socket.inet_aton(src), socket.inet_aton(dst)
     pseudo = s + d + struct.pack('!BBH', 0, proto, len(l4))
-    l4 = with_csum(l4, pseudo, 16 if proto == 6 else 6, bad)
+    # ICMP's checksum has no pseudo-header.
+    l4 = with_csum(l4, b'' if proto == 1 else pseudo,
+                   {6: 16, 17: 6, 1: 2}[proto], bad)
     hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), 1, 0x4000, 64,
                       proto, 0, s, d)
     hdr = hdr[:10] + struct.pack('!H', csum(hdr)) + hdr[12:]
@@ -58,7 +81,7 @@ def ip6(src, dst, proto, l4, bad):
     s = socket.inet_pton(socket.AF_INET6, src)
     d = socket.inet_pton(socket.AF_INET6, dst)
     pseudo = s + d + struct.pack('!IxxxB', len(l4), proto)
-    l4 = with_csum(l4, pseudo, 16 if proto == 6 else 6, bad)
+    l4 = with_csum(l4, pseudo, {6: 16, 17: 6, 58: 2}[proto], bad)
     hdr = struct.pack('!IHBB16s16s', 6 << 28, len(l4), proto, 64, s, d)
     return 0x86dd, hdr + l4
 
@@ -104,8 +127,12 @@ def main():
     if sys.argv[1] == 'ipv4-gso':
         sys.exit(ipv4_gso(sys.argv[2], int(sys.argv[3])))
     dev, mac, kind, src, dst, port = sys.argv[1:7]
-    bad = len(sys.argv) > 7 and sys.argv[7] == 'bad-csum'
+    rest = sys.argv[7:]
+    bad = bool(rest) and rest[0] == 'bad-csum'
+    if rest and rest[0] in ('bad-csum', ''):
+        rest = rest[1:]
     port = int(port)
+    v6 = kind == 'syn6'
     if kind == 'syn4':
         ethertype, pkt = ip4(src, dst, 6, tcp_syn(40000, port), bad)
     elif kind == 'udp4':
@@ -114,13 +141,22 @@ def main():
         ethertype, pkt = ip6(src, dst, 6, tcp_syn(40000, port), bad)
     else:
         sys.exit('unknown kind ' + kind)
+    dmac = bytes.fromhex(mac.replace(':', ''))
+    frames = [(dmac, pkt)]
+    if rest:
+        mk = ip6 if v6 else ip4
+        frames.append((bytes.fromhex(rest[2].replace(':', '')),
+                       mk(rest[0], rest[1], 58 if v6 else 1, echo(v6), False)[1]))
+    # One CPU sends both frames: see ECHO-SRC above.
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
     s.bind((dev, 0))
     own = s.getsockname()[4]
-    dmac = bytes.fromhex(mac.replace(':', ''))
-    s.send(dmac + own + struct.pack('!H', ethertype) + pkt)
+    for to, f in frames:
+        s.send(to + own + struct.pack('!H', ethertype) + f)
     counts = {'rst': 0, 'icmp': 0}
-    end = time.time() + 3
+    echoed = False
+    end = time.time() + (20 if rest else 3)
     while time.time() < end:
         s.settimeout(max(0.01, end - time.time()))
         try:
@@ -129,10 +165,15 @@ def main():
             break
         if addr[2] == socket.PACKET_OUTGOING:
             continue
-        what = answers(struct.unpack('!H', frame[12:14])[0], frame[14:])
+        ftype = struct.unpack('!H', frame[12:14])[0]
+        if rest and is_echo_reply(ftype, frame[14:]):
+            echoed = True
+            break
+        what = answers(ftype, frame[14:])
         if what:
             counts[what] += 1
+    if rest and not echoed:
+        sys.exit('no reply to the echo from %s to %s' % (rest[0], rest[1]))
     print('rst %d icmp %d' % (counts['rst'], counts['icmp']))
-
 
 main()
