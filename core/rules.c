@@ -964,16 +964,34 @@ static inline void count(const struct pfl_ruleset *rs, unsigned int nr,
 	pfl_pcpu_arr_add(rs->ctrs, ctr_index(rs, nr, ctr), v);
 }
 
-bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname)
+/*
+ * Is @ifname, cut to PFL_IFNAMSIZ - 1 characters as copy_name() cuts it,
+ * the NUL-padded @name (not empty)? Compares in place, a byte at a time up
+ * to the first difference or the NUL, so a name that differs in its first
+ * byte (the usual miss) costs one compare; @ifname is read no further
+ * than its NUL.
+ */
+static bool ifname_eq(const char name[PFL_IFNAMSIZ], const char *ifname)
 {
-	char name[PFL_IFNAMSIZ];
 	unsigned int i;
 
-	if (!rs->opts.nskip)
-		return false;
-	copy_name(name, ifname);
+	for (i = 0; i < PFL_IFNAMSIZ - 1; i++) {
+		if (name[i] != ifname[i])
+			return false;
+		if (!name[i])
+			return true;
+	}
+	return true;	/* 15 equal characters; name[15] is its NUL */
+}
+
+bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname)
+{
+	unsigned int i;
+
+	if (!rs->opts.nskip || !ifname)
+		return false;	/* no name matches no (non-empty) skip name */
 	for (i = 0; i < rs->opts.nskip; i++)
-		if (!memcmp(rs->opts.skip[i], name, PFL_IFNAMSIZ))
+		if (ifname_eq(rs->opts.skip[i], ifname))
 			return true;
 	return false;
 }
