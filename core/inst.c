@@ -347,14 +347,13 @@ static enum state_result state_update(struct pfl_inst *inst,
 
 	if (s->key.proto != IPPROTO_TCP_ && state_steady(s, now)) {
 		/* Documentation/states.md, "Lockless steady state". */
-		rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) :
-			  NULL;
+		rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule,
+							   pkt->len) : NULL;
 		WRITE_ONCE(s->last, now);
 		WRITE_ONCE(s->expire,
 			   now + pfl_states_timeout_for(inst->states, rule_to,
 							READ_ONCE(s->timeout)));
 		count_state(s, !fwd, pkt->len);
-		count_rule(s, pkt);
 		return STATE_PASS;
 	}
 	spin_lock_bh(&s->lock);
@@ -417,13 +416,14 @@ static enum state_result state_update(struct pfl_inst *inst,
 		WRITE_ONCE(s->timeout, to);
 		s->version++;
 	}
-	rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) : NULL;
+	/* Counts the rule's packet too (count_rule()), in the same call. */
+	rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule, pkt->len) :
+		  NULL;
 	WRITE_ONCE(s->last, now);
 	WRITE_ONCE(s->expire,
 		   now + pfl_states_timeout_for(inst->states, rule_to, to));
 	count_state(s, !fwd, pkt->len);
 	spin_unlock_bh(&s->lock);
-	count_rule(s, pkt);
 	return STATE_PASS;
 }
 

@@ -1160,6 +1160,16 @@ u64 pfl_ruleset_states_total(const struct pfl_ruleset *rs)
 	return states_sum(rs, rs->n);
 }
 
+const u32 *pfl_ruleset_state_packet(const struct pfl_ruleset *rs,
+				    unsigned int nr, u32 len)
+{
+	if (nr >= rs->n)
+		return NULL;
+	count(rs, nr, PFL_RCTR_PACKETS, 1);
+	count(rs, nr, PFL_RCTR_BYTES, len);
+	return rs->rules[nr].own_to ? rs->defs[nr].state.timeouts : NULL;
+}
+
 const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
 				     unsigned int nr)
 {

@@ -124,6 +124,14 @@ const struct pfl_rule_xlate *pfl_ruleset_rule_xlate(const struct pfl_ruleset *rs
 const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
 				     unsigned int nr);
 u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr);
+/*
+ * A state of rule @nr passed a packet of @len bytes: count it against the
+ * rule (packets, bytes) and return the rule's own timeouts, as
+ * pfl_ruleset_rule_timeouts(): the packet path's one call into the
+ * ruleset. Packet path safe.
+ */
+const u32 *pfl_ruleset_state_packet(const struct pfl_ruleset *rs,
+				    unsigned int nr, u32 len);
 /* The link of the instance's list of replaced rulesets awaiting their
  * last state.
  */
