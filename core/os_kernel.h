@@ -57,6 +57,7 @@
 #define pfl_hhash_key_t hsiphash_key_t
 #define pfl_hhash_key_init(k) get_random_bytes(k, sizeof(*(k)))
 #define pfl_hhash(data, len, k) hsiphash(data, len, k)
+#define pfl_hhash_3u32(a, b, c, k) hsiphash_3u32(a, b, c, k)
 #define pfl_hhash_4u32(a, b, c, d, k) hsiphash_4u32(a, b, c, d, k)
 
 /* seqcount_t, written under a spinlock. */

@@ -272,6 +272,7 @@ u32 pfl_random_u32(void);
 typedef pfl_hash_key_t pfl_hhash_key_t;
 #define pfl_hhash_key_init(k) pfl_hash_key_init(k)
 u32 pfl_hhash(const void *data, size_t len, const pfl_hhash_key_t *k);
+u32 pfl_hhash_3u32(u32 a, u32 b, u32 c, const pfl_hhash_key_t *k);
 u32 pfl_hhash_4u32(u32 a, u32 b, u32 c, u32 d, const pfl_hhash_key_t *k);
 
 unsigned int pfl_user_slot(void);

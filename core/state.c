@@ -55,6 +55,10 @@ struct pfl_states {
 	u32 walk_pos;		/* next bucket for the expiry walker */
 	u32 count_seen;		/* count when the walker last looked */
 	pfl_hhash_key_t key;
+	/* IPv4 TCP [0] and UDP [1] keys are hashed with secrets of their
+	 * own, so that three words (no protocol) hash them (key_hash()).
+	 */
+	pfl_hhash_key_t key_l4[2];
 	pfl_pcpu_u64 pcpu;	/* PCPU_N counters */
 	pfl_pcpu_u64 ctrs;	/* the instance's enum pfl_counter array */
 	struct pfl_src_nodes *src;
@@ -144,6 +148,8 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 	st->creator = creator;
 	st->ctrs = ctrs;
 	pfl_hhash_key_init(&st->key);
+	pfl_hhash_key_init(&st->key_l4[0]);
+	pfl_hhash_key_init(&st->key_l4[1]);
 	timeouts_recompute(st);
 	for (i = 0; i < PFL_STATE_LOCKS; i++) {
 		spin_lock_init(&st->locks[i]);
@@ -259,9 +265,15 @@ void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
 /*
  * Only the words that can differ: an IPv4 key's addresses are one word
  * each and the other 24 bytes are zero, so it is hashed as four words
- * (addresses, ports, af and proto). An IPv6 key is hashed whole; the two
- * never collide on purpose, as af is in both.
+ * (addresses, ports, af and proto), and a TCP or UDP one as three (the
+ * addresses and ports) with a secret of its protocol's own: the protocol
+ * picks the function instead of being an input. An IPv6 key is hashed
+ * whole. Keys hashed by different functions (another family, protocol,
+ * length or secret) collide only by chance, which nobody can aim at.
  */
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+
 static inline u32 key_hash(const struct pfl_states *st,
 			   const struct pfl_state_key *k)
 {
@@ -271,6 +283,10 @@ static inline u32 key_hash(const struct pfl_states *st,
 		memcpy(&a0, &k->addr[0].v4, sizeof(a0));
 		memcpy(&a1, &k->addr[1].v4, sizeof(a1));
 		memcpy(&ports, k->port, sizeof(ports));
+		if (likely(k->proto == IPPROTO_TCP_))
+			return pfl_hhash_3u32(a0, a1, ports, &st->key_l4[0]);
+		if (likely(k->proto == IPPROTO_UDP_))
+			return pfl_hhash_3u32(a0, a1, ports, &st->key_l4[1]);
 		ap = (u32)k->af | (u32)k->proto << 8;
 		return pfl_hhash_4u32(a0, a1, ports, ap, &st->key);
 	}

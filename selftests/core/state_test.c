@@ -469,4 +469,29 @@ TEST(concurrent_creators_converge)
 	table_free(c.st);
 }
 
+/*
+ * The word hashes are the kernel's: hsiphash_3u32() and hsiphash_4u32()
+ * of little-endian words equal hsiphash() of their bytes (lib/siphash.c),
+ * which the user build's copies must keep for their counts to be the
+ * kernel's.
+ */
+TEST(word_hashes_are_hsiphash_of_bytes)
+{
+	pfl_hhash_key_t k;
+	u32 w[4];
+	int i, j;
+
+	for (i = 0; i < 100; i++) {
+		pfl_hhash_key_init(&k);
+		for (j = 0; j < 4; j++)
+			w[j] = htole32(pfl_random_u32());
+		EXPECT_EQ(pfl_hhash(w, 12, &k),
+			  pfl_hhash_3u32(le32toh(w[0]), le32toh(w[1]),
+					 le32toh(w[2]), &k));
+		EXPECT_EQ(pfl_hhash(w, 16, &k),
+			  pfl_hhash_4u32(le32toh(w[0]), le32toh(w[1]),
+					 le32toh(w[2]), le32toh(w[3]), &k));
+	}
+}
+
 TEST_HARNESS_MAIN
