@@ -204,7 +204,7 @@ static bool icmp_proto(u8 proto)
 }
 
 /* Can the packet have a state of its own (ports, or a protocol without)? */
-static bool stateful(const struct pfl_pkt *pkt)
+static inline bool stateful(const struct pfl_pkt *pkt)
 {
 	if (pkt->flags & PFL_PKT_FRAG)
 		return false;	/* no ports: rules only */
@@ -335,9 +335,10 @@ static bool src_conn_ok(struct pfl_inst *inst, struct pfl_state *s, u32 now)
  * Bottom halves off: locally generated packets come through in process
  * context, and the same connection's replies in softirq on this CPU.
  */
-static enum state_result state_update(struct pfl_inst *inst,
-				      struct pfl_state *s,
-				      const struct pfl_pkt *pkt, u8 dir, u32 now)
+static enum state_result state_update_locked(struct pfl_inst *inst,
+					     struct pfl_state *s,
+					     const struct pfl_pkt *pkt, u8 dir,
+					     u32 now)
 {
 	bool fwd = dir == s->dir;
 	struct pfl_state_peer *src = fwd ? &s->src : &s->dst;
@@ -345,17 +346,6 @@ static enum state_result state_update(struct pfl_inst *inst,
 	const u32 *rule_to;
 	u8 to;
 
-	if (s->key.proto != IPPROTO_TCP_ && state_steady(s, now)) {
-		/* Documentation/states.md, "Lockless steady state". */
-		rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule,
-							   pkt->len) : NULL;
-		WRITE_ONCE(s->last, now);
-		WRITE_ONCE(s->expire,
-			   now + pfl_states_timeout_for(inst->states, rule_to,
-							READ_ONCE(s->timeout)));
-		count_state(s, !fwd, pkt->len);
-		return STATE_PASS;
-	}
 	spin_lock_bh(&s->lock);
 	/* The walker may have ended it since the lookup. */
 	if ((s->flags & PFL_STATE_F_PURGE) || (s32)(s->expire - now) <= 0) {
@@ -424,6 +414,29 @@ static enum state_result state_update(struct pfl_inst *inst,
 		   now + pfl_states_timeout_for(inst->states, rule_to, to));
 	count_state(s, !fwd, pkt->len);
 	spin_unlock_bh(&s->lock);
+	return STATE_PASS;
+}
+
+/*
+ * A packet of state @s. A steady non-TCP state is refreshed here, inline
+ * and without its lock (Documentation/states.md, "Lockless steady
+ * state"); everything else in state_update_locked().
+ */
+static __always_inline enum state_result
+state_update(struct pfl_inst *inst, struct pfl_state *s,
+	     const struct pfl_pkt *pkt, u8 dir, u32 now)
+{
+	const u32 *rule_to;
+
+	if (s->key.proto == IPPROTO_TCP_ || !state_steady(s, now))
+		return state_update_locked(inst, s, pkt, dir, now);
+	rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule, pkt->len) :
+		  NULL;
+	WRITE_ONCE(s->last, now);
+	WRITE_ONCE(s->expire,
+		   now + pfl_states_timeout_for(inst->states, rule_to,
+						READ_ONCE(s->timeout)));
+	count_state(s, dir != s->dir, pkt->len);
 	return STATE_PASS;
 }
 
