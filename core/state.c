@@ -248,19 +248,6 @@ void pfl_state_src_key(const struct pfl_state *s, struct pfl_src_key *k)
 	k->addr = s->key.addr[s->dir == PFL_DIR_IN ? 0 : 1];
 }
 
-void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
-			    u8 dir)
-{
-	int far = dir == PFL_DIR_IN ? 0 : 1;
-
-	memset(k, 0, sizeof(*k));
-	k->af = pkt->af;
-	k->proto = pkt->proto;
-	k->addr[far] = pkt->src;
-	k->addr[!far] = pkt->dst;
-	k->port[far] = pkt->sport;
-	k->port[!far] = pkt->dport;
-}
 
 /*
  * Only the words that can differ: an IPv4 key's addresses are one word
