@@ -432,10 +432,17 @@ state_update(struct pfl_inst *inst, struct pfl_state *s,
 		return state_update_locked(inst, s, pkt, dir, now);
 	rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule, pkt->len) :
 		  NULL;
-	WRITE_ONCE(s->last, now);
-	WRITE_ONCE(s->expire,
-		   now + pfl_states_timeout_for(inst->states, rule_to,
-						READ_ONCE(s->timeout)));
+	/* Only the first packet of a second refreshes last and expire; the
+	 * others of that second would store the same values again but for
+	 * a timeout changed within the second (states.md, "Lockless steady
+	 * state").
+	 */
+	if (READ_ONCE(s->last) != now) {
+		WRITE_ONCE(s->last, now);
+		WRITE_ONCE(s->expire,
+			   now + pfl_states_timeout_for(inst->states, rule_to,
+							READ_ONCE(s->timeout)));
+	}
 	count_state(s, dir != s->dir, pkt->len);
 	return STATE_PASS;
 }
