@@ -190,8 +190,8 @@ u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget,
 	return removed;
 }
 
-static void count_traffic(struct pfl_inst *inst,
-			  const struct pfl_pkt_desc *desc, int verdict)
+static inline void count_traffic(struct pfl_inst *inst,
+				 const struct pfl_pkt_desc *desc, int verdict)
 {
 	pfl_count(inst, pfl_ctr_traffic(desc->af, desc->dir, verdict, false), 1);
 	pfl_count(inst, pfl_ctr_traffic(desc->af, desc->dir, verdict, true),
@@ -262,7 +262,7 @@ static void count_state(struct pfl_state *s, int d, u32 len)
  * packet. A packet then only moves last, expire and the counts, which
  * need no lock (Documentation/states.md). Racy reads on purpose.
  */
-static bool state_steady(const struct pfl_state *s, u32 now)
+static inline bool state_steady(const struct pfl_state *s, u32 now)
 {
 	u8 to = READ_ONCE(s->timeout);
 
