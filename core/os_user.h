@@ -356,6 +356,14 @@ static inline void pfl_tsan_synchronize_rcu(void)
 #define pfl_call_rcu(head, fn) pfl_tsan_call_rcu(head, fn)
 #endif
 
+#if defined(PFL_USER_KERNEL_LIKE) && !defined(PFL_TSAN)
+/* As the kernel's on x86_64 (the instruction counts): a READ_ONCE(), not
+ * liburcu's out-of-line rcu_dereference_sym().
+ */
+#undef rcu_dereference
+#define rcu_dereference(p) CMM_LOAD_SHARED(p)
+#endif
+
 void pfl_user_free_rcu(struct rcu_head *head);
 /* Here the rcu_head must be the object's first member. */
 #define pfl_free_rcu(ptr, field) do {					\
