@@ -22,6 +22,7 @@
 #include <linux/siphash.h>
 #include <linux/random.h>
 #include <linux/smp.h>
+#include <linux/atomic.h>
 #include <asm/byteorder.h>
 
 /*
@@ -114,6 +115,14 @@ static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
 /* Safe from any context: one preemption-safe per-CPU add. */
 #define pfl_pcpu_u64_add(p, i, v) this_cpu_add((p)[i], v)
 #define pfl_pcpu_u64_add_return(p, i, v) this_cpu_add_return((p)[i], v)
+
+/* The CPUs a per-CPU slot exists for (bounds of batched counts). */
+#define pfl_nr_cpus() num_possible_cpus()
+
+/* A shared signed 64-bit count, for what per-CPU counts fold into. */
+typedef atomic64_t pfl_atomic64_t;
+#define pfl_atomic64_add(a, v) atomic64_add(v, a)
+#define pfl_atomic64_read(a) atomic64_read(a)
 
 static inline u64 pfl_pcpu_u64_sum(pfl_pcpu_u64 p, unsigned int i)
 {

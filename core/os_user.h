@@ -426,6 +426,17 @@ static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
 
 unsigned int pfl_user_slot(void);
 
+/* The slots a per-CPU count has (bounds of batched counts). */
+#define pfl_nr_cpus() PFL_USER_NR_SLOTS
+
+/* A shared signed 64-bit count (the kernel's atomic64_t). */
+typedef struct {
+	s64 v;
+} pfl_atomic64_t;
+#define pfl_atomic64_add(a, x)						\
+	((void)__atomic_fetch_add(&(a)->v, (x), __ATOMIC_RELAXED))
+#define pfl_atomic64_read(a) __atomic_load_n(&(a)->v, __ATOMIC_RELAXED)
+
 #ifdef PFL_USER_KERNEL_LIKE
 static inline void pfl_pcpu_u64_add(pfl_pcpu_u64 p, unsigned int i, u64 v)
 {
