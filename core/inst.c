@@ -644,8 +644,9 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 			 const struct pfl_pkt *pkt, struct pfl_match *m,
 			 const struct state_lookup *l)
 {
-	u32 nr = (u32)m->rule, max = pfl_ruleset_rule_max(rs, nr);
+	u32 nr = (u32)m->rule;
 	const struct pfl_rule_def *d = pfl_ruleset_def(rs, nr);
+	u32 max = d->state.max;		/* pfl_ruleset_rule_max() */
 	/* Only a rule with a pool has a translation to look up. */
 	const struct pfl_rule_xlate *x = d->nat.n || d->rdr.n ?
 		pfl_ruleset_rule_xlate(rs, nr) : NULL;
@@ -799,7 +800,8 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 		ctx.dir = desc->dir;
 		ctx.ifname = desc->ifname;
 		ctx.os = desc->os;
-		pfl_ruleset_eval(rs, &pkt, &ctx, m);
+		/* `set skip` was asked above, of the same ruleset. */
+		pfl_ruleset_eval_unskipped(rs, &pkt, &ctx, m);
 		if (m->rule >= 0)
 			pfl_count(inst, PFL_CTR_MATCH, 1);
 		if (m->action == PFL_ACT_PASS &&

@@ -999,6 +999,22 @@ bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname)
 void pfl_ruleset_eval(const struct pfl_ruleset *rs, const struct pfl_pkt *pkt,
 		      const struct pfl_pkt_ctx *ctx, struct pfl_match *m)
 {
+	if (pfl_ruleset_if_skipped(rs, ctx->ifname)) {
+		m->rule = -1;
+		m->action = PFL_ACT_PASS;
+		m->block_mode = PFL_BLOCK_DROP;
+		m->flags = 0;
+		m->skip = true;
+		return;
+	}
+	pfl_ruleset_eval_unskipped(rs, pkt, ctx, m);
+}
+
+void pfl_ruleset_eval_unskipped(const struct pfl_ruleset *rs,
+				const struct pfl_pkt *pkt,
+				const struct pfl_pkt_ctx *ctx,
+				struct pfl_match *m)
+{
 	const struct crule *r;
 	struct eval_pkt p;
 	bool v6 = pkt->af == PFL_AF_INET6;
@@ -1011,10 +1027,6 @@ void pfl_ruleset_eval(const struct pfl_ruleset *rs, const struct pfl_pkt *pkt,
 	m->block_mode = PFL_BLOCK_DROP;
 	m->flags = 0;
 	m->skip = false;
-	if (pfl_ruleset_if_skipped(rs, ctx->ifname)) {
-		m->skip = true;
-		return;
-	}
 	p.pkt = pkt;
 	p.ctx = ctx;
 	key_from_bytes(p.src, v6, pkt->src.b);

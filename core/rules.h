@@ -79,6 +79,13 @@ void pfl_ruleset_free(struct pfl_ruleset *rs);
  */
 void pfl_ruleset_eval(const struct pfl_ruleset *rs, const struct pfl_pkt *pkt,
 		      const struct pfl_pkt_ctx *ctx, struct pfl_match *m);
+/* The same for a packet whose interface the caller found not under `set
+ * skip` (pfl_ruleset_if_skipped()) already.
+ */
+void pfl_ruleset_eval_unskipped(const struct pfl_ruleset *rs,
+				const struct pfl_pkt *pkt,
+				const struct pfl_pkt_ctx *ctx,
+				struct pfl_match *m);
 /* Is @ifname (NULL: none) under `set skip`? For the glue, before parsing. */
 bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname);
 
