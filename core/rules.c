@@ -91,6 +91,7 @@ struct pfl_ruleset {
 	 */
 	struct pfl_pcpu_arr *states;
 	struct pfl_options_def opts;	/* skip names NUL padded */
+	u64 skip_first[4];	/* bit c: a skip name starts with byte c */
 	/* Rule number -> its pools; allocated only when a rule translates,
 	 * so that untranslated rules and rulesets do not grow.
 	 */
@@ -812,8 +813,12 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 		memcpy(&rs->opts, opts, sizeof(rs->opts));
 	else
 		rs->opts.block_policy = PFL_BLOCK_DROP;
-	for (i = 0; i < rs->opts.nskip; i++)
+	for (i = 0; i < rs->opts.nskip; i++) {
+		u8 c = (u8)opts->skip[i][0];
+
 		copy_name(rs->opts.skip[i], opts->skip[i]);
+		rs->skip_first[c >> 6] |= 1ULL << (c & 63);
+	}
 	rs->defs = pfl_kvzalloc((size_t)(n ? n : 1) * sizeof(*rs->defs));
 	rs->rules = pfl_kvzalloc((size_t)(n ? n : 1) * sizeof(*rs->rules));
 	rs->ctrs = pfl_pcpu_arr_alloc((n ? n : 1) * RCTR_N);
@@ -987,9 +992,14 @@ static bool ifname_eq(const char name[PFL_IFNAMSIZ], const char *ifname)
 bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname)
 {
 	unsigned int i;
+	u8 c;
 
-	if (!rs->opts.nskip || !ifname)
+	if (!ifname)
 		return false;	/* no name matches no (non-empty) skip name */
+	/* Most interfaces start with a byte no skip name starts with. */
+	c = (u8)ifname[0];
+	if (!(rs->skip_first[c >> 6] & (1ULL << (c & 63))))
+		return false;
 	for (i = 0; i < rs->opts.nskip; i++)
 		if (ifname_eq(rs->opts.skip[i], ifname))
 			return true;
