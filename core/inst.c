@@ -402,16 +402,22 @@ static enum state_result state_update_locked(struct pfl_inst *inst,
 		count_rule(s, pkt);
 		return STATE_PASS;
 	}
-	if (to != s->timeout) {
-		WRITE_ONCE(s->timeout, to);
-		s->version++;
-	}
 	/* Counts the rule's packet too (count_rule()), in the same call. */
 	rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule, pkt->len) :
 		  NULL;
+	if (to != s->timeout) {
+		WRITE_ONCE(s->timeout, to);
+		s->version++;
+	} else if (READ_ONCE(s->last) == now) {
+		/* Same class, same second: last and expire stay as the
+		 * packet before set them (as the lockless path, states.md).
+		 */
+		goto counted;
+	}
 	WRITE_ONCE(s->last, now);
 	WRITE_ONCE(s->expire,
 		   now + pfl_states_timeout_for(inst->states, rule_to, to));
+counted:
 	count_state(s, !fwd, pkt->len);
 	spin_unlock_bh(&s->lock);
 	return STATE_PASS;
