@@ -120,7 +120,7 @@ static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
 #define pfl_nr_cpus() num_possible_cpus()
 
 /* A shared signed 64-bit count, for what per-CPU counts fold into. */
-typedef atomic64_t pfl_atomic64_t;
+#define pfl_atomic64_t atomic64_t
 #define pfl_atomic64_add(a, v) atomic64_add(v, a)
 #define pfl_atomic64_read(a) atomic64_read(a)
 

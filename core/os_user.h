@@ -156,7 +156,7 @@ void pfl_user_lock_fail(const char *what, const char *file, int line);
 	 pfl_user_spin_held((const void *)(l)))
 #ifdef PFL_USER_KERNEL_LIKE
 /* As a kernel without CONFIG_LOCKDEP (the instruction counts): no check. */
-#define lockdep_assert(c) do { (void)sizeof(!(c)); } while (0)
+#define lockdep_assert(c) ((void)sizeof(!(c)))
 #else
 #define lockdep_assert(c) do {						\
 	if (!(c))							\

@@ -304,8 +304,7 @@ static inline bool state_live(const struct pfl_state *s, u32 now)
 
 /* Inline in the lookup: every packet with a state walks a chain here. */
 static __always_inline struct pfl_skey *
-find(const struct state_tbl *t, u32 hash, const struct pfl_state_key *k,
-     u32 now)
+find(const struct state_tbl *t, u32 hash, const struct pfl_state_key *k, u32 now)
 {
 	u32 bucket = hash & t->mask;
 	struct hlist_nulls_node *n;
