@@ -250,7 +250,6 @@ void pfl_state_src_key(const struct pfl_state *s, struct pfl_src_key *k)
 	k->addr = s->key.addr[s->dir == PFL_DIR_IN ? 0 : 1];
 }
 
-
 /*
  * Only the words that can differ: an IPv4 key's addresses are one word
  * each and the other 24 bytes are zero, so it is hashed as four words
