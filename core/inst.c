@@ -190,8 +190,8 @@ u32 pfl_inst_housekeeping(struct pfl_inst *inst, u32 now, u32 budget,
 	return removed;
 }
 
-static void count_traffic(struct pfl_inst *inst,
-			  const struct pfl_pkt_desc *desc, int verdict)
+static inline void count_traffic(struct pfl_inst *inst,
+				 const struct pfl_pkt_desc *desc, int verdict)
 {
 	pfl_count(inst, pfl_ctr_traffic(desc->af, desc->dir, verdict, false), 1);
 	pfl_count(inst, pfl_ctr_traffic(desc->af, desc->dir, verdict, true),
@@ -204,7 +204,7 @@ static bool icmp_proto(u8 proto)
 }
 
 /* Can the packet have a state of its own (ports, or a protocol without)? */
-static bool stateful(const struct pfl_pkt *pkt)
+static inline bool stateful(const struct pfl_pkt *pkt)
 {
 	if (pkt->flags & PFL_PKT_FRAG)
 		return false;	/* no ports: rules only */
@@ -262,7 +262,7 @@ static void count_state(struct pfl_state *s, int d, u32 len)
  * packet. A packet then only moves last, expire and the counts, which
  * need no lock (Documentation/states.md). Racy reads on purpose.
  */
-static bool state_steady(const struct pfl_state *s, u32 now)
+static inline bool state_steady(const struct pfl_state *s, u32 now)
 {
 	u8 to = READ_ONCE(s->timeout);
 
@@ -335,9 +335,10 @@ static bool src_conn_ok(struct pfl_inst *inst, struct pfl_state *s, u32 now)
  * Bottom halves off: locally generated packets come through in process
  * context, and the same connection's replies in softirq on this CPU.
  */
-static enum state_result state_update(struct pfl_inst *inst,
-				      struct pfl_state *s,
-				      const struct pfl_pkt *pkt, u8 dir, u32 now)
+static enum state_result state_update_locked(struct pfl_inst *inst,
+					     struct pfl_state *s,
+					     const struct pfl_pkt *pkt, u8 dir,
+					     u32 now)
 {
 	bool fwd = dir == s->dir;
 	struct pfl_state_peer *src = fwd ? &s->src : &s->dst;
@@ -345,18 +346,6 @@ static enum state_result state_update(struct pfl_inst *inst,
 	const u32 *rule_to;
 	u8 to;
 
-	if (s->key.proto != IPPROTO_TCP_ && state_steady(s, now)) {
-		/* Documentation/states.md, "Lockless steady state". */
-		rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) :
-			  NULL;
-		WRITE_ONCE(s->last, now);
-		WRITE_ONCE(s->expire,
-			   now + pfl_states_timeout_for(inst->states, rule_to,
-							READ_ONCE(s->timeout)));
-		count_state(s, !fwd, pkt->len);
-		count_rule(s, pkt);
-		return STATE_PASS;
-	}
 	spin_lock_bh(&s->lock);
 	/* The walker may have ended it since the lookup. */
 	if ((s->flags & PFL_STATE_F_PURGE) || (s32)(s->expire - now) <= 0) {
@@ -413,17 +402,54 @@ static enum state_result state_update(struct pfl_inst *inst,
 		count_rule(s, pkt);
 		return STATE_PASS;
 	}
+	/* Counts the rule's packet too (count_rule()), in the same call. */
+	rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule, pkt->len) :
+		  NULL;
 	if (to != s->timeout) {
 		WRITE_ONCE(s->timeout, to);
 		s->version++;
+	} else if (READ_ONCE(s->last) == now) {
+		/* Same class, same second: last and expire stay as the
+		 * packet before set them (as the lockless path, states.md).
+		 */
+		goto counted;
 	}
-	rule_to = s->rs ? pfl_ruleset_rule_timeouts(s->rs, s->rule) : NULL;
 	WRITE_ONCE(s->last, now);
 	WRITE_ONCE(s->expire,
 		   now + pfl_states_timeout_for(inst->states, rule_to, to));
+counted:
 	count_state(s, !fwd, pkt->len);
 	spin_unlock_bh(&s->lock);
-	count_rule(s, pkt);
+	return STATE_PASS;
+}
+
+/*
+ * A packet of state @s. A steady non-TCP state is refreshed here, inline
+ * and without its lock (Documentation/states.md, "Lockless steady
+ * state"); everything else in state_update_locked().
+ */
+static __always_inline enum state_result
+state_update(struct pfl_inst *inst, struct pfl_state *s,
+	     const struct pfl_pkt *pkt, u8 dir, u32 now)
+{
+	const u32 *rule_to;
+
+	if (s->key.proto == IPPROTO_TCP_ || !state_steady(s, now))
+		return state_update_locked(inst, s, pkt, dir, now);
+	rule_to = s->rs ? pfl_ruleset_state_packet(s->rs, s->rule, pkt->len) :
+		  NULL;
+	/* Only the first packet of a second refreshes last and expire; the
+	 * others of that second would store the same values again but for
+	 * a timeout changed within the second (states.md, "Lockless steady
+	 * state").
+	 */
+	if (READ_ONCE(s->last) != now) {
+		WRITE_ONCE(s->last, now);
+		WRITE_ONCE(s->expire,
+			   now + pfl_states_timeout_for(inst->states, rule_to,
+							READ_ONCE(s->timeout)));
+	}
+	count_state(s, dir != s->dir, pkt->len);
 	return STATE_PASS;
 }
 
@@ -624,8 +650,9 @@ static bool state_create(struct pfl_inst *inst, struct pfl_ruleset *rs,
 			 const struct pfl_pkt *pkt, struct pfl_match *m,
 			 const struct state_lookup *l)
 {
-	u32 nr = (u32)m->rule, max = pfl_ruleset_rule_max(rs, nr);
+	u32 nr = (u32)m->rule;
 	const struct pfl_rule_def *d = pfl_ruleset_def(rs, nr);
+	u32 max = d->state.max;		/* pfl_ruleset_rule_max() */
 	/* Only a rule with a pool has a translation to look up. */
 	const struct pfl_rule_xlate *x = d->nat.n || d->rdr.n ?
 		pfl_ruleset_rule_xlate(rs, nr) : NULL;
@@ -779,7 +806,8 @@ enum pfl_verdict pfl_inst_filter(struct pfl_inst *inst,
 		ctx.dir = desc->dir;
 		ctx.ifname = desc->ifname;
 		ctx.os = desc->os;
-		pfl_ruleset_eval(rs, &pkt, &ctx, m);
+		/* `set skip` was asked above, of the same ruleset. */
+		pfl_ruleset_eval_unskipped(rs, &pkt, &ctx, m);
 		if (m->rule >= 0)
 			pfl_count(inst, PFL_CTR_MATCH, 1);
 		if (m->action == PFL_ACT_PASS &&

@@ -22,6 +22,7 @@
 #include <linux/siphash.h>
 #include <linux/random.h>
 #include <linux/smp.h>
+#include <linux/atomic.h>
 #include <asm/byteorder.h>
 
 /*
@@ -57,6 +58,7 @@
 #define pfl_hhash_key_t hsiphash_key_t
 #define pfl_hhash_key_init(k) get_random_bytes(k, sizeof(*(k)))
 #define pfl_hhash(data, len, k) hsiphash(data, len, k)
+#define pfl_hhash_3u32(a, b, c, k) hsiphash_3u32(a, b, c, k)
 #define pfl_hhash_4u32(a, b, c, d, k) hsiphash_4u32(a, b, c, d, k)
 
 /* seqcount_t, written under a spinlock. */
@@ -113,6 +115,14 @@ static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
 /* Safe from any context: one preemption-safe per-CPU add. */
 #define pfl_pcpu_u64_add(p, i, v) this_cpu_add((p)[i], v)
 #define pfl_pcpu_u64_add_return(p, i, v) this_cpu_add_return((p)[i], v)
+
+/* The CPUs a per-CPU slot exists for (bounds of batched counts). */
+#define pfl_nr_cpus() num_possible_cpus()
+
+/* A shared signed 64-bit count, for what per-CPU counts fold into. */
+#define pfl_atomic64_t atomic64_t
+#define pfl_atomic64_add(a, v) atomic64_add(v, a)
+#define pfl_atomic64_read(a) atomic64_read(a)
 
 static inline u64 pfl_pcpu_u64_sum(pfl_pcpu_u64 p, unsigned int i)
 {

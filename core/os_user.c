@@ -241,6 +241,21 @@ u32 pfl_hhash_4u32(u32 first, u32 second, u32 third, u32 forth,
 	return hsip_final(v0, v1, v2, v3, (u64)16 << 56);
 }
 
+u32 pfl_hhash_3u32(u32 first, u32 second, u32 third,
+		   const pfl_hhash_key_t *k)
+{
+	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
+	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
+	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
+	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	u64 combined = (u64)second << 32 | first;
+
+	v3 ^= combined;
+	HSIPROUND;
+	v0 ^= combined;
+	return hsip_final(v0, v1, v2, v3, (u64)12 << 56 | third);
+}
+
 void pfl_hash_key_init(pfl_hash_key_t *k)
 {
 	k->key[0] = ((u64)pfl_random_u32() << 32) | pfl_random_u32();

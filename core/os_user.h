@@ -154,10 +154,15 @@ void pfl_user_lock_fail(const char *what, const char *file, int line);
 	(sizeof(*(l)) == sizeof(struct mutex) ?				\
 	 pfl_user_mutex_held((const void *)(l)) :			\
 	 pfl_user_spin_held((const void *)(l)))
+#ifdef PFL_USER_KERNEL_LIKE
+/* As a kernel without CONFIG_LOCKDEP (the instruction counts): no check. */
+#define lockdep_assert(c) ((void)sizeof(!(c)))
+#else
 #define lockdep_assert(c) do {						\
 	if (!(c))							\
 		pfl_user_lock_fail(#c, __FILE__, __LINE__);		\
 } while (0)
+#endif
 #define lockdep_assert_held(l) lockdep_assert(lockdep_is_held(l))
 
 static inline void pfl_conf_lock(struct mutex *l)
@@ -272,6 +277,7 @@ u32 pfl_random_u32(void);
 typedef pfl_hash_key_t pfl_hhash_key_t;
 #define pfl_hhash_key_init(k) pfl_hash_key_init(k)
 u32 pfl_hhash(const void *data, size_t len, const pfl_hhash_key_t *k);
+u32 pfl_hhash_3u32(u32 a, u32 b, u32 c, const pfl_hhash_key_t *k);
 u32 pfl_hhash_4u32(u32 a, u32 b, u32 c, u32 d, const pfl_hhash_key_t *k);
 
 unsigned int pfl_user_slot(void);
@@ -350,6 +356,14 @@ static inline void pfl_tsan_synchronize_rcu(void)
 #define pfl_call_rcu(head, fn) pfl_tsan_call_rcu(head, fn)
 #endif
 
+#if defined(PFL_USER_KERNEL_LIKE) && !defined(PFL_TSAN)
+/* As the kernel's on x86_64 (the instruction counts): a READ_ONCE(), not
+ * liburcu's out-of-line rcu_dereference_sym().
+ */
+#undef rcu_dereference
+#define rcu_dereference(p) CMM_LOAD_SHARED(p)
+#endif
+
 void pfl_user_free_rcu(struct rcu_head *head);
 /* Here the rcu_head must be the object's first member. */
 #define pfl_free_rcu(ptr, field) do {					\
@@ -411,6 +425,17 @@ static inline void pfl_pcpu_u64_free(pfl_pcpu_u64 p)
 }
 
 unsigned int pfl_user_slot(void);
+
+/* The slots a per-CPU count has (bounds of batched counts). */
+#define pfl_nr_cpus() PFL_USER_NR_SLOTS
+
+/* A shared signed 64-bit count (the kernel's atomic64_t). */
+typedef struct {
+	s64 v;
+} pfl_atomic64_t;
+#define pfl_atomic64_add(a, x)						\
+	((void)__atomic_fetch_add(&(a)->v, (x), __ATOMIC_RELAXED))
+#define pfl_atomic64_read(a) __atomic_load_n(&(a)->v, __ATOMIC_RELAXED)
 
 #ifdef PFL_USER_KERNEL_LIKE
 static inline void pfl_pcpu_u64_add(pfl_pcpu_u64 p, unsigned int i, u64 v)

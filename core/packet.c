@@ -98,7 +98,9 @@ static int parse_quoted_l4(struct pfl_pkt *pkt, const u8 *l4, u32 avail)
 	return 0;
 }
 
-static int parse_l4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len)
+/* Inline, as parse_ipv4(): once per packet, in the hook's path. */
+static __always_inline int parse_l4(struct pfl_pkt *pkt, const u8 *hdr,
+				    u32 hdr_len)
 {
 	const u8 *l4 = hdr + pkt->l4_off;
 	u32 avail = hdr_len > pkt->l4_off ? hdr_len - pkt->l4_off : 0;
@@ -154,8 +156,8 @@ static int parse_l4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len)
 	return 0;
 }
 
-static int parse_ipv4(struct pfl_pkt *pkt, const u8 *hdr, u32 hdr_len,
-		      u32 pkt_len)
+static __always_inline int parse_ipv4(struct pfl_pkt *pkt, const u8 *hdr,
+				      u32 hdr_len, u32 pkt_len)
 {
 	u32 ihl, frag;
 

@@ -91,6 +91,7 @@ struct pfl_ruleset {
 	 */
 	struct pfl_pcpu_arr *states;
 	struct pfl_options_def opts;	/* skip names NUL padded */
+	u64 skip_first[4];	/* bit c: a skip name starts with byte c */
 	/* Rule number -> its pools; allocated only when a rule translates,
 	 * so that untranslated rules and rulesets do not grow.
 	 */
@@ -812,8 +813,12 @@ struct pfl_ruleset *pfl_ruleset_build(const struct pfl_rule_def *defs,
 		memcpy(&rs->opts, opts, sizeof(rs->opts));
 	else
 		rs->opts.block_policy = PFL_BLOCK_DROP;
-	for (i = 0; i < rs->opts.nskip; i++)
+	for (i = 0; i < rs->opts.nskip; i++) {
+		u8 c = (u8)opts->skip[i][0];
+
 		copy_name(rs->opts.skip[i], opts->skip[i]);
+		rs->skip_first[c >> 6] |= 1ULL << (c & 63);
+	}
 	rs->defs = pfl_kvzalloc((size_t)(n ? n : 1) * sizeof(*rs->defs));
 	rs->rules = pfl_kvzalloc((size_t)(n ? n : 1) * sizeof(*rs->rules));
 	rs->ctrs = pfl_pcpu_arr_alloc((n ? n : 1) * RCTR_N);
@@ -964,22 +969,61 @@ static inline void count(const struct pfl_ruleset *rs, unsigned int nr,
 	pfl_pcpu_arr_add(rs->ctrs, ctr_index(rs, nr, ctr), v);
 }
 
-bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname)
+/*
+ * Is @ifname, cut to PFL_IFNAMSIZ - 1 characters as copy_name() cuts it,
+ * the NUL-padded @name (not empty)? Compares in place, a byte at a time up
+ * to the first difference or the NUL, so a name that differs in its first
+ * byte (the usual miss) costs one compare; @ifname is read no further
+ * than its NUL.
+ */
+static bool ifname_eq(const char name[PFL_IFNAMSIZ], const char *ifname)
 {
-	char name[PFL_IFNAMSIZ];
 	unsigned int i;
 
-	if (!rs->opts.nskip)
+	for (i = 0; i < PFL_IFNAMSIZ - 1; i++) {
+		if (name[i] != ifname[i])
+			return false;
+		if (!name[i])
+			return true;
+	}
+	return true;	/* 15 equal characters; name[15] is its NUL */
+}
+
+bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname)
+{
+	unsigned int i;
+	u8 c;
+
+	if (!ifname)
+		return false;	/* no name matches no (non-empty) skip name */
+	/* Most interfaces start with a byte no skip name starts with. */
+	c = (u8)ifname[0];
+	if (!(rs->skip_first[c >> 6] & (1ULL << (c & 63))))
 		return false;
-	copy_name(name, ifname);
 	for (i = 0; i < rs->opts.nskip; i++)
-		if (!memcmp(rs->opts.skip[i], name, PFL_IFNAMSIZ))
+		if (ifname_eq(rs->opts.skip[i], ifname))
 			return true;
 	return false;
 }
 
 void pfl_ruleset_eval(const struct pfl_ruleset *rs, const struct pfl_pkt *pkt,
 		      const struct pfl_pkt_ctx *ctx, struct pfl_match *m)
+{
+	if (pfl_ruleset_if_skipped(rs, ctx->ifname)) {
+		m->rule = -1;
+		m->action = PFL_ACT_PASS;
+		m->block_mode = PFL_BLOCK_DROP;
+		m->flags = 0;
+		m->skip = true;
+		return;
+	}
+	pfl_ruleset_eval_unskipped(rs, pkt, ctx, m);
+}
+
+void pfl_ruleset_eval_unskipped(const struct pfl_ruleset *rs,
+				const struct pfl_pkt *pkt,
+				const struct pfl_pkt_ctx *ctx,
+				struct pfl_match *m)
 {
 	const struct crule *r;
 	struct eval_pkt p;
@@ -993,10 +1037,6 @@ void pfl_ruleset_eval(const struct pfl_ruleset *rs, const struct pfl_pkt *pkt,
 	m->block_mode = PFL_BLOCK_DROP;
 	m->flags = 0;
 	m->skip = false;
-	if (pfl_ruleset_if_skipped(rs, ctx->ifname)) {
-		m->skip = true;
-		return;
-	}
 	p.pkt = pkt;
 	p.ctx = ctx;
 	key_from_bytes(p.src, v6, pkt->src.b);
@@ -1140,6 +1180,16 @@ u64 pfl_ruleset_states(const struct pfl_ruleset *rs, unsigned int nr)
 u64 pfl_ruleset_states_total(const struct pfl_ruleset *rs)
 {
 	return states_sum(rs, rs->n);
+}
+
+const u32 *pfl_ruleset_state_packet(const struct pfl_ruleset *rs,
+				    unsigned int nr, u32 len)
+{
+	if (nr >= rs->n)
+		return NULL;
+	count(rs, nr, PFL_RCTR_PACKETS, 1);
+	count(rs, nr, PFL_RCTR_BYTES, len);
+	return rs->rules[nr].own_to ? rs->defs[nr].state.timeouts : NULL;
 }
 
 const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,

@@ -79,6 +79,13 @@ void pfl_ruleset_free(struct pfl_ruleset *rs);
  */
 void pfl_ruleset_eval(const struct pfl_ruleset *rs, const struct pfl_pkt *pkt,
 		      const struct pfl_pkt_ctx *ctx, struct pfl_match *m);
+/* The same for a packet whose interface the caller found not under `set
+ * skip` (pfl_ruleset_if_skipped()) already.
+ */
+void pfl_ruleset_eval_unskipped(const struct pfl_ruleset *rs,
+				const struct pfl_pkt *pkt,
+				const struct pfl_pkt_ctx *ctx,
+				struct pfl_match *m);
 /* Is @ifname (NULL: none) under `set skip`? For the glue, before parsing. */
 bool pfl_ruleset_if_skipped(const struct pfl_ruleset *rs, const char *ifname);
 
@@ -124,6 +131,14 @@ const struct pfl_rule_xlate *pfl_ruleset_rule_xlate(const struct pfl_ruleset *rs
 const u32 *pfl_ruleset_rule_timeouts(const struct pfl_ruleset *rs,
 				     unsigned int nr);
 u32 pfl_ruleset_rule_max(const struct pfl_ruleset *rs, unsigned int nr);
+/*
+ * A state of rule @nr passed a packet of @len bytes: count it against the
+ * rule (packets, bytes) and return the rule's own timeouts, as
+ * pfl_ruleset_rule_timeouts(): the packet path's one call into the
+ * ruleset. Packet path safe.
+ */
+const u32 *pfl_ruleset_state_packet(const struct pfl_ruleset *rs,
+				    unsigned int nr, u32 len);
 /* The link of the instance's list of replaced rulesets awaiting their
  * last state.
  */

@@ -30,7 +30,7 @@
 
 /* Slots of st->pcpu. */
 enum {
-	PCPU_COUNT,		/* states in the table (+1 insert, -1 removal) */
+	PCPU_COUNT,		/* states in the table, not yet in st->count */
 	PCPU_ID,		/* the next state id's low bits */
 	PCPU_NODES,		/* keys in the table: the grow heuristic's */
 	PCPU_N
@@ -54,7 +54,13 @@ struct pfl_states {
 	u32 creator;
 	u32 walk_pos;		/* next bucket for the expiry walker */
 	u32 count_seen;		/* count when the walker last looked */
+	/* States in the table: this plus every CPU's PCPU_COUNT (count_add()) */
+	pfl_atomic64_t count;
 	pfl_hhash_key_t key;
+	/* IPv4 TCP [0] and UDP [1] keys are hashed with secrets of their
+	 * own, so that three words (no protocol) hash them (key_hash()).
+	 */
+	pfl_hhash_key_t key_l4[2];
 	pfl_pcpu_u64 pcpu;	/* PCPU_N counters */
 	pfl_pcpu_u64 ctrs;	/* the instance's enum pfl_counter array */
 	struct pfl_src_nodes *src;
@@ -144,6 +150,8 @@ struct pfl_states *pfl_states_create(u32 limit, u32 creator,
 	st->creator = creator;
 	st->ctrs = ctrs;
 	pfl_hhash_key_init(&st->key);
+	pfl_hhash_key_init(&st->key_l4[0]);
+	pfl_hhash_key_init(&st->key_l4[1]);
 	timeouts_recompute(st);
 	for (i = 0; i < PFL_STATE_LOCKS; i++) {
 		spin_lock_init(&st->locks[i]);
@@ -242,26 +250,18 @@ void pfl_state_src_key(const struct pfl_state *s, struct pfl_src_key *k)
 	k->addr = s->key.addr[s->dir == PFL_DIR_IN ? 0 : 1];
 }
 
-void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
-			    u8 dir)
-{
-	int far = dir == PFL_DIR_IN ? 0 : 1;
-
-	memset(k, 0, sizeof(*k));
-	k->af = pkt->af;
-	k->proto = pkt->proto;
-	k->addr[far] = pkt->src;
-	k->addr[!far] = pkt->dst;
-	k->port[far] = pkt->sport;
-	k->port[!far] = pkt->dport;
-}
-
 /*
  * Only the words that can differ: an IPv4 key's addresses are one word
  * each and the other 24 bytes are zero, so it is hashed as four words
- * (addresses, ports, af and proto). An IPv6 key is hashed whole; the two
- * never collide on purpose, as af is in both.
+ * (addresses, ports, af and proto), and a TCP or UDP one as three (the
+ * addresses and ports) with a secret of its protocol's own: the protocol
+ * picks the function instead of being an input. An IPv6 key is hashed
+ * whole. Keys hashed by different functions (another family, protocol,
+ * length or secret) collide only by chance, which nobody can aim at.
  */
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+
 static inline u32 key_hash(const struct pfl_states *st,
 			   const struct pfl_state_key *k)
 {
@@ -271,6 +271,10 @@ static inline u32 key_hash(const struct pfl_states *st,
 		memcpy(&a0, &k->addr[0].v4, sizeof(a0));
 		memcpy(&a1, &k->addr[1].v4, sizeof(a1));
 		memcpy(&ports, k->port, sizeof(ports));
+		if (likely(k->proto == IPPROTO_TCP_))
+			return pfl_hhash_3u32(a0, a1, ports, &st->key_l4[0]);
+		if (likely(k->proto == IPPROTO_UDP_))
+			return pfl_hhash_3u32(a0, a1, ports, &st->key_l4[1]);
 		ap = (u32)k->af | (u32)k->proto << 8;
 		return pfl_hhash_4u32(a0, a1, ports, ap, &st->key);
 	}
@@ -297,8 +301,9 @@ static inline bool state_live(const struct pfl_state *s, u32 now)
 	       (s32)(READ_ONCE(s->expire) - now) > 0;
 }
 
-static struct pfl_skey *find(const struct state_tbl *t, u32 hash,
-			     const struct pfl_state_key *k, u32 now)
+/* Inline in the lookup: every packet with a state walks a chain here. */
+static __always_inline struct pfl_skey *
+find(const struct state_tbl *t, u32 hash, const struct pfl_state_key *k, u32 now)
 {
 	u32 bucket = hash & t->mask;
 	struct hlist_nulls_node *n;
@@ -419,9 +424,33 @@ void pfl_state_free_unlinked(struct pfl_states *st, struct pfl_state *s)
 	state_free(s);
 }
 
+/*
+ * The number of states is st->count plus every CPU's PCPU_COUNT. A CPU
+ * whose own count reaches +-COUNT_BATCH moves it into st->count, so that
+ * no CPU's share stays at COUNT_BATCH or beyond and admission reads one
+ * shared word, summing the CPUs only within pfl_nr_cpus() * COUNT_BATCH
+ * of the limit (percpu_counter's batching). Called under a stripe lock:
+ * bottom halves off, on one CPU, so nothing else of this CPU's runs
+ * between its add and its move. The move adds to st->count before it
+ * takes from the CPU: a concurrent sum may be high by one batch for a
+ * moment, never low.
+ */
+#define COUNT_BATCH 32
+
+static void count_add(struct pfl_states *st, s64 v)
+{
+	s64 d = (s64)pfl_pcpu_u64_add_return(st->pcpu, PCPU_COUNT, (u64)v);
+
+	if (unlikely(d >= COUNT_BATCH || d <= -COUNT_BATCH)) {
+		pfl_atomic64_add(&st->count, d);
+		pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, (u64)-d);
+	}
+}
+
 u32 pfl_states_count(struct pfl_states *st)
 {
-	s64 n = (s64)pfl_pcpu_u64_sum(st->pcpu, PCPU_COUNT);
+	s64 n = pfl_atomic64_read(&st->count) +
+		(s64)pfl_pcpu_u64_sum(st->pcpu, PCPU_COUNT);
 
 	return n > 0 ? (u32)n : 0;
 }
@@ -450,7 +479,12 @@ u32 pfl_states_nbuckets(struct pfl_states *st)
 
 bool pfl_states_admit(struct pfl_states *st)
 {
-	if (pfl_states_count(st) < READ_ONCE(st->limit))
+	u32 limit = READ_ONCE(st->limit);
+
+	/* Far from the limit, the shared count says so (count_add()). */
+	if (pfl_atomic64_read(&st->count) +
+	    (s64)pfl_nr_cpus() * COUNT_BATCH < (s64)limit ||
+	    pfl_states_count(st) < limit)
 		return true;
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_LIMIT, 1);
 	return false;
@@ -519,7 +553,7 @@ struct pfl_state *pfl_state_insert_admitted(struct pfl_states *st,
 		return found;
 	}
 	hlist_nulls_add_head_rcu(&s->node, &t->b[hash & t->mask]);
-	pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, 1);
+	count_add(st, 1);
 	pfl_pcpu_u64_add(st->pcpu, PCPU_NODES, 1);
 	spin_unlock_bh(&st->locks[stripe]);
 	pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_INSERT, 1);
@@ -559,7 +593,7 @@ int pfl_state_insert_xlate(struct pfl_states *st, struct pfl_state *s,
 		hlist_nulls_add_head_rcu(&x->wire.node,
 					 &t->b[x->wire.hash & t->mask]);
 		hlist_nulls_add_head_rcu(&s->node, &t->b[s->hash & t->mask]);
-		pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, 1);
+		count_add(st, 1);
 		pfl_pcpu_u64_add(st->pcpu, PCPU_NODES, 2);
 		*got = s;
 	}
@@ -632,7 +666,7 @@ static bool unlink_key(struct pfl_states *st, struct pfl_skey *sk)
 	hlist_nulls_del_rcu(&sk->node);
 	pfl_pcpu_u64_add(st->pcpu, PCPU_NODES, (u64)-1);
 	if (!x || x->linked-- == 2) {
-		pfl_pcpu_u64_add(st->pcpu, PCPU_COUNT, (u64)-1);
+		count_add(st, -1);
 		pfl_pcpu_u64_add(st->ctrs, PFL_CTR_STATE_REMOVAL, 1);
 		if (x) {
 			spin_lock_bh(&s->lock);

@@ -124,9 +124,22 @@ struct pfl_src_nodes *pfl_states_src_nodes(struct pfl_states *st);
 /* The source-node key of a state: its rule and the peer that opened it. */
 void pfl_state_src_key(const struct pfl_state *s, struct pfl_src_key *k);
 
-/* Build the key of @pkt seen in direction @dir (enum pfl_dir). */
-void pfl_state_key_from_pkt(struct pfl_state_key *k, const struct pfl_pkt *pkt,
-			    u8 dir);
+/* Build the key of @pkt seen in direction @dir (enum pfl_dir). Inline:
+ * every packet with a state builds one.
+ */
+static inline void pfl_state_key_from_pkt(struct pfl_state_key *k,
+					  const struct pfl_pkt *pkt, u8 dir)
+{
+	int far = dir == PFL_DIR_IN ? 0 : 1;
+
+	memset(k, 0, sizeof(*k));
+	k->af = pkt->af;
+	k->proto = pkt->proto;
+	k->addr[far] = pkt->src;
+	k->addr[!far] = pkt->dst;
+	k->port[far] = pkt->sport;
+	k->port[!far] = pkt->dport;
+}
 
 /* The table's hash of @k (keyed, per table). */
 u32 pfl_state_hash(const struct pfl_states *st, const struct pfl_state_key *k);

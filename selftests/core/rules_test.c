@@ -501,6 +501,7 @@ TEST(skip_interfaces)
 {
 	struct r ctx, *self = r_setup(&ctx);
 	struct pfl_options_def o = { .nskip = 2 };
+	struct pfl_ruleset *rs;
 	struct pfl_match m;
 
 	strcpy(o.skip[0], "lo");
@@ -515,6 +516,22 @@ TEST(skip_interfaces)
 	EXPECT_FALSE(m.skip);
 	EXPECT_EQ(0, eval_on(self->d, 1, &o, &self->tcp4, PFL_DIR_IN, "lo0",
 			     &m));
+	/* In place, without a copy: prefixes either way, the cut at 15. */
+	o.nskip = 3;
+	strcpy(o.skip[2], "abcdefghijklmno");
+	rs = build(self->d, 1, &o);
+	ASSERT_NE(NULL, rs);
+	EXPECT_TRUE(pfl_ruleset_if_skipped(rs, "lo"));
+	EXPECT_TRUE(pfl_ruleset_if_skipped(rs, "eth1"));
+	EXPECT_FALSE(pfl_ruleset_if_skipped(rs, "l"));
+	EXPECT_FALSE(pfl_ruleset_if_skipped(rs, "eth"));
+	EXPECT_FALSE(pfl_ruleset_if_skipped(rs, "eth10"));
+	EXPECT_FALSE(pfl_ruleset_if_skipped(rs, ""));
+	EXPECT_FALSE(pfl_ruleset_if_skipped(rs, NULL));
+	EXPECT_TRUE(pfl_ruleset_if_skipped(rs, "abcdefghijklmno"));
+	EXPECT_TRUE(pfl_ruleset_if_skipped(rs, "abcdefghijklmnop"));
+	EXPECT_FALSE(pfl_ruleset_if_skipped(rs, "abcdefghijklmn"));
+	pfl_ruleset_free(rs);
 	r_teardown();
 }
 

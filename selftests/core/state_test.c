@@ -221,6 +221,38 @@ TEST(limit_refuses_new_keeps_old)
 	pfl_conf_unlock(&test_conf);
 }
 
+/*
+ * A limit above what the CPUs' batches can hide (count_add(): 16 slots of
+ * 32 here): admission sums exactly near it, and the count stays exact
+ * while states come and go across batch boundaries.
+ */
+TEST(limit_exact_past_the_batches)
+{
+	const u32 limit = 2000;
+	struct pfl_states *st = table(limit);
+	struct pfl_pkt p;
+	u32 i;
+
+	pfl_conf_lock(&test_conf);
+	for (i = 0; i < limit; i++) {
+		p = udp(1 + i / 50000, 1000 + i % 50000, 2, 53);
+		ASSERT_NE(NULL, insert(st, &p, PFL_DIR_IN, 10));
+		ASSERT_EQ(i + 1, pfl_states_count(st));
+	}
+	p = udp(9, 9, 2, 53);
+	EXPECT_EQ(NULL, insert(st, &p, PFL_DIR_IN, 10));
+	EXPECT_EQ(1, ctr(PFL_CTR_STATE_LIMIT));
+	EXPECT_EQ(limit, pfl_states_count(st));
+	/* All expire and go: the count falls to 0 through the batches. */
+	for (i = 0; i < 100 && pfl_states_count(st); i++)
+		pfl_states_expire(st, 100, 1U << 20);
+	EXPECT_EQ(0, pfl_states_count(st));
+	EXPECT_NE(NULL, insert(st, &p, PFL_DIR_IN, 100));
+	EXPECT_EQ(1, pfl_states_count(st));
+	table_free(st);
+	pfl_conf_unlock(&test_conf);
+}
+
 static int count_cb(const struct pfl_state_info *si, void *arg)
 {
 	u32 *seen = arg;
@@ -467,6 +499,31 @@ TEST(concurrent_creators_converge)
 	EXPECT_EQ(7 * c.keys, ctr(PFL_CTR_STATE_CONVERGED));
 	free(c.first);
 	table_free(c.st);
+}
+
+/*
+ * The word hashes are the kernel's: hsiphash_3u32() and hsiphash_4u32()
+ * of little-endian words equal hsiphash() of their bytes (lib/siphash.c),
+ * which the user build's copies must keep for their counts to be the
+ * kernel's.
+ */
+TEST(word_hashes_are_hsiphash_of_bytes)
+{
+	pfl_hhash_key_t k;
+	u32 w[4];
+	int i, j;
+
+	for (i = 0; i < 100; i++) {
+		pfl_hhash_key_init(&k);
+		for (j = 0; j < 4; j++)
+			w[j] = htole32(pfl_random_u32());
+		EXPECT_EQ(pfl_hhash(w, 12, &k),
+			  pfl_hhash_3u32(le32toh(w[0]), le32toh(w[1]),
+					 le32toh(w[2]), &k));
+		EXPECT_EQ(pfl_hhash(w, 16, &k),
+			  pfl_hhash_4u32(le32toh(w[0]), le32toh(w[1]),
+					 le32toh(w[2]), le32toh(w[3]), &k));
+	}
 }
 
 TEST_HARNESS_MAIN
