@@ -679,6 +679,9 @@ static void data(struct pfl_sync_proto *p, struct peer *pr,
 			tb->walk_done = true;
 			break;
 		}
+		/* The joiner's own states stay out of its bulk. */
+		if (si.creator == pr->node)
+			continue;
 		if (tb->tokens)
 			tb->tokens--;
 		pfl_sync_put_state(w, &si);
