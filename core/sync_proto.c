@@ -46,7 +46,8 @@
  * once BEGIN is acked (so no bulk state arrives before the mark); STATE
  * records paced by a token bucket at cfg.bulk_rate, sharing messages with
  * live items (those go first); at the walk's end BULK_END with the count
- * and digest of the table then, excluding the joiner's own states.
+ * and digest of our own states then (each node's bulk vouches for its own
+ * states; the others it carries are merged by version, not digested).
  *
  * Scheduling. Both pfl_sync_proto_poll() and _deadline() first run the
  * same housekeeping (reap acked slots, refill tokens, bulk timeouts), then
@@ -693,7 +694,7 @@ static void data(struct pfl_sync_proto *p, struct peer *pr,
 	}
 	if (tb->walk_done && sl->n < PFL_SYNC_PROTO_ITEMS &&
 	    fits(w, END_REC)) {
-		p->ops->bulk_digest(p->ctx, pr->node, pr->node, false, &count,
+		p->ops->bulk_digest(p->ctx, pr->node, p->c.node_id, false, &count,
 				    &digest);
 		it = &sl->it[sl->n++];
 		*it = (struct item){ .id = digest, .ver = tb->id,
@@ -852,7 +853,7 @@ static void bulk_check(struct pfl_sync_proto *p, struct peer *pr, u64 now)
 
 	if (rb->st != RB_RECV || !rb->end_pending || pr->cum < rb->end_seq)
 		return;
-	p->ops->bulk_digest(p->ctx, pr->node, p->c.node_id, true, &count,
+	p->ops->bulk_digest(p->ctx, pr->node, pr->node, true, &count,
 			    &digest);
 	rb->end_pending = false;
 	if (count == rb->end.count && digest == rb->end.digest) {

@@ -92,6 +92,8 @@ TEST(every_update_delivered_under_loss)
 		lossy(&s);
 		churn(&s, 3000, 800, 0);
 		sim_run(&s, s.now + 20 * PFL_SYNC_S);
+		if (!sim_converged(&s))
+			sim_dump(&s);
 		EXPECT_TRUE(sim_converged(&s));
 		EXPECT_TRUE(sim_idle(&s));
 		EXPECT_GT(stats(&s, 0)->tx_resends, 0);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The simulated sync link and fake state tables (sync_sim.h). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sync_sim.h"
@@ -142,7 +143,7 @@ static void op_begin(void *ctx, u32 from)
 	nd->mark[from % (SIM_NODES + 1)] = ++nd->clock;
 }
 
-static void op_digest(void *ctx, u32 from, u32 exclude, bool sweep,
+static void op_digest(void *ctx, u32 from, u32 creator, bool sweep,
 		      u32 *count, u64 *digest)
 {
 	struct sim_node *nd = ctx;
@@ -154,7 +155,7 @@ static void op_digest(void *ctx, u32 from, u32 exclude, bool sweep,
 	for (k = 0; k < SIM_TAB; k++) {
 		struct sim_ent *e = &nd->tab[k];
 
-		if (e->used != 1 || e->si.creator == exclude)
+		if (e->used != 1 || e->si.creator != creator)
 			continue;
 		if (sweep && e->stamp < nd->mark[from % (SIM_NODES + 1)]) {
 			rm(nd, e);
@@ -424,4 +425,34 @@ bool sim_converged(struct sim *s)
 		    !contains(&s->node[0], &s->node[i]))
 			return false;
 	return true;
+}
+
+void sim_dump(struct sim *s)
+{
+	u32 i, k, shown = 0;
+
+	for (i = 0; i < s->n; i++)
+		fprintf(stderr, "# node %u live %u\n", i, s->node[i].live);
+	for (i = 0; i < s->n; i++)
+		for (k = 0; k < SIM_TAB && shown < 10; k++) {
+			struct sim_ent *e = &s->node[i].tab[k], *f;
+			u32 j;
+
+			if (e->used != 1)
+				continue;
+			for (j = 0; j < s->n; j++) {
+				f = sim_find(&s->node[j], e->si.creator,
+					     e->si.id);
+				if (!f || f->si.version != e->si.version) {
+					fprintf(stderr,
+						"# node %u has %u/%llu v%u, node %u %s v%u\n",
+						i, e->si.creator,
+						(unsigned long long)e->si.id,
+						e->si.version, j,
+						f ? "has" : "lacks",
+						f ? f->si.version : 0);
+					shown++;
+				}
+			}
+		}
 }

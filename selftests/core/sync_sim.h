@@ -74,6 +74,8 @@ void sim_run(struct sim *s, u64 until);
 /* Every node's table holds the same states at the same versions. */
 bool sim_converged(struct sim *s);
 bool sim_idle(struct sim *s);
+/* Prints the first differences between the tables (debugging). */
+void sim_dump(struct sim *s);
 struct sim_ent *sim_find(struct sim_node *nd, u32 creator, u64 id);
 
 #endif /* _PFL_SYNC_SIM_H */
