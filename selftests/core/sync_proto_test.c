@@ -120,6 +120,8 @@ TEST(deletes_propagate_under_loss)
 		sim_del(&s, 0, id);
 	churn(&s, 1000, 600, 40);
 	sim_run(&s, s.now + 20 * PFL_SYNC_S);
+	if (!sim_converged(&s))
+		sim_dump(&s);
 	EXPECT_TRUE(sim_converged(&s));
 	for (id = 1; id <= 600; id++)
 		if (!sim_find(&s.node[0], 1, id))
@@ -241,7 +243,8 @@ TEST(bulk_end_lost_re_requests)
 	EXPECT_GT(s.dropped_rec, 0);
 	EXPECT_FALSE(pfl_sync_proto_in_sync(s.node[1].p, 0));
 	EXPECT_GT(stats(&s, 1)->bulk_timeout, 0);
-	EXPECT_EQ(500, s.node[1].live);	/* all there, still not in sync */
+	/* Nearly all there (the tail shares END's message): not in sync. */
+	EXPECT_GT(s.node[1].live, 400);
 	s.drop_left = 0;
 	sim_run(&s, s.now + 20 * PFL_SYNC_S);
 	EXPECT_TRUE(pfl_sync_proto_in_sync(s.node[1].p, 0));

@@ -26,7 +26,8 @@ static u32 hash(u32 creator, u64 id)
 	return (u32)(h >> 40) % SIM_TAB;
 }
 
-struct sim_ent *sim_find(struct sim_node *nd, u32 creator, u64 id)
+/* The entry of (creator, id), live or a tombstone; NULL: never seen. */
+static struct sim_ent *find_any(struct sim_node *nd, u32 creator, u64 id)
 {
 	u32 h = hash(creator, id), k;
 
@@ -35,24 +36,42 @@ struct sim_ent *sim_find(struct sim_node *nd, u32 creator, u64 id)
 
 		if (!e->used)
 			return NULL;
-		if (e->used == 1 && e->si.creator == creator && e->si.id == id)
+		if (e->si.creator == creator && e->si.id == id)
 			return e;
 	}
 	return NULL;
 }
 
+struct sim_ent *sim_find(struct sim_node *nd, u32 creator, u64 id)
+{
+	struct sim_ent *e = find_any(nd, creator, id);
+
+	return e && e->used == 1 ? e : NULL;
+}
+
+/*
+ * A live entry for (creator, id): a tombstone is revived (its version
+ * kept), else a never-used slot is taken: tombstones stay, so a late
+ * older update of a deleted state cannot bring it back.
+ */
 static struct sim_ent *ins(struct sim_node *nd, u32 creator, u64 id)
 {
 	u32 h = hash(creator, id), k;
-	struct sim_ent *e = sim_find(nd, creator, id);
+	struct sim_ent *e = find_any(nd, creator, id);
 
-	if (e)
+	if (e) {
+		if (e->used == 2)
+			nd->live++;
+		e->used = 1;
 		return e;
+	}
 	for (k = 0; k < SIM_TAB; k++) {
 		e = &nd->tab[(h + k) % SIM_TAB];
-		if (e->used != 1) {
+		if (!e->used) {
 			memset(e, 0, sizeof(*e));
 			e->used = 1;
+			e->si.creator = creator;
+			e->si.id = id;
 			nd->live++;
 			return e;
 		}
@@ -100,18 +119,17 @@ static enum pfl_sync_apply op_state(void *ctx, u32 from,
 
 	if (si->creator == nd->id)
 		nd->echo++;
-	e = sim_find(nd, si->creator, si->id);
+	e = find_any(nd, si->creator, si->id);
 	if (e) {
 		e->stamp = ++nd->clock;
 		if (si->version <= e->si.version)
 			return PFL_SYNC_IGNORED;
-		if (si->key.proto == 6 &&
+		if (e->used == 1 && si->key.proto == 6 &&
 		    (!pfl_sync_merge_tcp(&e->si.src, &si->src) ||
 		     !pfl_sync_merge_tcp(&e->si.dst, &si->dst)))
 			return PFL_SYNC_REFUSED;
-	} else {
-		e = ins(nd, si->creator, si->id);
 	}
+	e = ins(nd, si->creator, si->id);
 	e->si = *si;
 	e->stamp = ++nd->clock;
 	nd->applied++;
@@ -158,7 +176,9 @@ static void op_digest(void *ctx, u32 from, u32 creator, bool sweep,
 		if (e->used != 1 || e->si.creator != creator)
 			continue;
 		if (sweep && e->stamp < nd->mark[from % (SIM_NODES + 1)]) {
+			/* Not a delete: any later version may come back. */
 			rm(nd, e);
+			e->si.version = 0;
 			continue;
 		}
 		++*count;
@@ -227,15 +247,11 @@ static void local_version(struct sim_node *nd, struct sim_ent *e, u64 id)
 void sim_touch(struct sim *s, u32 i, u64 id)
 {
 	struct sim_node *nd = &s->node[i];
-	struct sim_ent *e = sim_find(nd, nd->id, id);
+	struct sim_ent *e = find_any(nd, nd->id, id);
 	struct pfl_sync_ref ref = { id, nd->id };
-	u32 v = 0;
+	u32 v = e ? e->si.version : 0;
 
-	if (e) {
-		v = e->si.version;
-	} else {
-		e = ins(nd, nd->id, id);
-	}
+	e = ins(nd, nd->id, id);
 	local_version(nd, e, id);
 	e->si.version = v + 1;
 	e->si.packets[0] = v + 1;
