@@ -46,8 +46,9 @@
  * once BEGIN is acked (so no bulk state arrives before the mark); STATE
  * records paced by a token bucket at cfg.bulk_rate, sharing messages with
  * live items (those go first); at the walk's end BULK_END with the count
- * and digest of our own states then (each node's bulk vouches for its own
- * states; the others it carries are merged by version, not digested).
+ * and digest of our own states then: a bulk carries only the sender's own
+ * states, each node's bulk vouches for its own (a third node's states
+ * relayed could bring back one that node deleted since).
  *
  * Scheduling. Both pfl_sync_proto_poll() and _deadline() first run the
  * same housekeeping (reap acked slots, refill tokens, bulk timeouts), then
@@ -680,8 +681,8 @@ static void data(struct pfl_sync_proto *p, struct peer *pr,
 			tb->walk_done = true;
 			break;
 		}
-		/* The joiner's own states stay out of its bulk. */
-		if (si.creator == pr->node)
+		/* A bulk carries and vouches for our own states only. */
+		if (si.creator != p->c.node_id)
 			continue;
 		if (tb->tokens)
 			tb->tokens--;
@@ -841,8 +842,13 @@ static void rx_stream_reset(struct peer *pr, u32 epoch, u64 seq)
 	memset(pr->map, 0, sizeof(pr->map));
 	pr->rx_seen = true;
 	pr->rx_epoch = epoch;
-	pr->cum = seq - 1;
-	pr->top = seq - 1;
+	/*
+	 * The stream may have begun up to a window before its first message
+	 * here (we restarted, or that first one was lost): whatever of it the
+	 * sender still holds is NACKed, the rest filled.
+	 */
+	pr->cum = seq > PFL_SYNC_PROTO_WINDOW ? seq - PFL_SYNC_PROTO_WINDOW : 0;
+	pr->top = pr->cum;
 }
 
 static void bulk_check(struct pfl_sync_proto *p, struct peer *pr, u64 now)

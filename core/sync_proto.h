@@ -69,9 +69,8 @@ struct pfl_sync_ops {
 	 * Count and digest (pfl_sync_digest_one() summed) of the states
 	 * created by @creator. Joiner (@sweep): first removes the stale
 	 * states of @creator (the bulk's sender, @from). Sender: @creator is
-	 * itself, @sweep false. A bulk carries every state but the joiner's
-	 * own; its digest and sweep cover the sender's own states, each other
-	 * node's are covered by that node's bulk.
+	 * itself, @sweep false. A bulk carries the sender's own states only
+	 * (those the walk returns of other creators are skipped).
 	 */
 	void (*bulk_digest)(void *ctx, u32 from, u32 creator, bool sweep,
 			    u32 *count, u64 *digest);

@@ -136,12 +136,21 @@ static enum pfl_sync_apply op_state(void *ctx, u32 from,
 	return PFL_SYNC_APPLIED;
 }
 
+/*
+ * A delete leaves a tombstone at its version, also for a state not seen
+ * yet: an update it overtook on the link must not create it afterwards.
+ */
 static void op_del(void *ctx, u32 from, const struct pfl_sync_del *d)
 {
-	struct sim_ent *e = sim_find(ctx, d->creator, d->id);
+	struct sim_ent *e = find_any(ctx, d->creator, d->id);
 
-	if (e && d->version >= e->si.version)
-		rm(ctx, e);
+	if (e && d->version < e->si.version)
+		return;
+	if (!e || e->used == 2) {
+		e = ins(ctx, d->creator, d->id);
+		e->si.version = d->version;
+	}
+	rm(ctx, e);
 }
 
 static void op_clr(void *ctx, u32 from, u32 creator)
