@@ -284,8 +284,10 @@ static void put_acks(struct pfl_sync_proto *p, struct peer *pr,
 		else if (*n < PFL_SYNC_ACK_RANGES)
 			r[(*n)++] = (struct pfl_sync_range){ s, s };
 	}
-	if (pfl_sync_put_ack(w, PFL_SYNC_R_ACK, pr->cum, got, ng))
-		p->st.tx_acks++;
+	/* No room left (a resend's items go first): in the next message. */
+	if (!pfl_sync_put_ack(w, PFL_SYNC_R_ACK, pr->cum, got, ng))
+		return;
+	p->st.tx_acks++;
 	if (nh && pfl_sync_put_ack(w, PFL_SYNC_R_NACK, 0, gap, nh))
 		p->st.tx_nacks++;
 	pr->ack_due = U64_MAX;
@@ -578,32 +580,44 @@ static u32 msg_end(struct pfl_sync_proto *p, struct peer *pr,
 	return len;
 }
 
-/* Encodes one item; false: left out (state gone) or no room. */
-static bool put_item(struct pfl_sync_proto *p, struct pfl_sync_writer *w,
-		     const struct item *it)
+enum { PUT_NOROOM = -1, PUT_GONE, PUT_OK };
+
+/* Encodes one item: PUT_OK, PUT_GONE (state gone: left out), PUT_NOROOM. */
+static u32 item_room(const struct item *it);
+
+static int put_item(struct pfl_sync_proto *p, struct pfl_sync_writer *w,
+		    const struct item *it)
 {
+
 	struct pfl_sync_ref ref = { it->id, it->creator };
 	struct pfl_sync_bulk_end e;
 	struct pfl_sync_del d;
 	struct pfl_state_info si;
+	bool ok = false;
 
+	if (!fits(w, item_room(it)))
+		return PUT_NOROOM;
 	switch (it->kind) {
 	case IT_STATE:
 		if (!p->ops->lookup(p->ctx, &ref, &si)) {
 			p->st.tx_gone++;
-			return false;
+			return PUT_GONE;
 		}
-		return pfl_sync_put_state(w, &si);
+		ok = pfl_sync_put_state(w, &si);
+		break;
 	case IT_DEL:
 		d = (struct pfl_sync_del){ it->id, it->creator, it->ver };
-		return pfl_sync_put_del(w, &d);
+		ok = pfl_sync_put_del(w, &d);
+		break;
 	case IT_BEGIN:
-		return pfl_sync_put_u32(w, PFL_SYNC_R_BULK_BEGIN, it->ver);
+		ok = pfl_sync_put_u32(w, PFL_SYNC_R_BULK_BEGIN, it->ver);
+		break;
 	case IT_END:
 		e = (struct pfl_sync_bulk_end){ it->ver, it->count, it->id };
-		return pfl_sync_put_bulk_end(w, &e);
+		ok = pfl_sync_put_bulk_end(w, &e);
+		break;
 	}
-	return false;
+	return ok ? PUT_OK : PUT_NOROOM;
 }
 
 static u32 item_room(const struct item *it)
@@ -620,15 +634,33 @@ static u32 item_room(const struct item *it)
 	}
 }
 
+static void requeue(struct pfl_sync_proto *p, struct peer *pr,
+		    const struct item *it)
+{
+	if (pr->pq_n == p->c.pending) {
+		resync(p, pr, 1);
+		return;
+	}
+	pr->pq[(pr->pq_head + pr->pq_n++) % p->c.pending] = *it;
+}
+
 static void resend(struct pfl_sync_proto *p, struct peer *pr,
 		   struct pfl_sync_writer *w, struct slot *sl, u64 now)
 {
 	u32 i, n = 0;
 	u64 rto;
 
-	for (i = 0; i < sl->n; i++)
-		if (put_item(p, w, &sl->it[i]))
+	for (i = 0; i < sl->n; i++) {
+		switch (put_item(p, w, &sl->it[i])) {
+		case PUT_OK:
 			sl->it[n++] = sl->it[i];
+			break;
+		case PUT_NOROOM:
+			/* Cannot happen (items first, same sizes): requeue. */
+			requeue(p, pr, &sl->it[i]);
+			break;
+		}
+	}
 	sl->n = n;
 	if (!n) {
 		/* Everything in it is gone: it goes as a filler. */
@@ -651,13 +683,15 @@ static void data(struct pfl_sync_proto *p, struct peer *pr,
 	struct item *it;
 	u32 count;
 	u64 digest;
+	int r;
 
 	sl->n = 0;
 	while (pr->pq_n && sl->n < PFL_SYNC_PROTO_ITEMS) {
 		it = &pr->pq[pr->pq_head];
-		if (!fits(w, item_room(it)))
+		r = put_item(p, w, it);
+		if (r == PUT_NOROOM)
 			break;
-		if (put_item(p, w, it))
+		if (r == PUT_OK)
 			sl->it[sl->n++] = *it;
 		pr->pq_head = (pr->pq_head + 1) % p->c.pending;
 		pr->pq_n--;
@@ -771,9 +805,9 @@ static u32 build(struct pfl_sync_proto *p, struct peer *pr, enum action a,
 	if (a != A_RESEND || !rs)
 		return 0;
 	msg_start(p, &w, buf, rs->seq);
+	resend(p, pr, &w, rs, now);
 	if (pr->ack_due != U64_MAX)
 		put_acks(p, pr, &w);
-	resend(p, pr, &w, rs, now);
 	return msg_end(p, pr, &w, now);
 }
 
