@@ -119,10 +119,6 @@ static enum pfl_sync_apply op_state(void *ctx, u32 from,
 
 	if (si->creator == nd->id)
 		nd->echo++;
-#ifdef TRACE
-	if (nd->id == 2 && si->creator == 1 && (si->id == 231 || si->id == 67))
-		fprintf(stderr, "%llu n2 state %llu v%u\n", nd->sim->now, si->id, si->version);
-#endif
 	e = find_any(nd, si->creator, si->id);
 	if (e) {
 		e->stamp = ++nd->clock;
@@ -148,17 +144,11 @@ static void op_del(void *ctx, u32 from, const struct pfl_sync_del *d)
 {
 	struct sim_ent *e = find_any(ctx, d->creator, d->id);
 
-#ifdef TRACE
-	struct sim_node *nd = ctx;
-	if (nd->id == 2 && d->creator == 1 && (d->id == 231 || d->id == 67))
-		fprintf(stderr, "%llu n2 del %llu v%u\n", nd->sim->now, d->id, d->version);
-#endif
 	if (e && d->version < e->si.version)
 		return;
-	if (!e || e->used == 2) {
+	if (!e || e->used == 2)
 		e = ins(ctx, d->creator, d->id);
-		e->si.version = d->version;
-	}
+	e->si.version = d->version;
 	rm(ctx, e);
 }
 
@@ -194,10 +184,6 @@ static void op_digest(void *ctx, u32 from, u32 creator, bool sweep,
 		if (e->used != 1 || e->si.creator != creator)
 			continue;
 		if (sweep && e->stamp < nd->mark[from % (SIM_NODES + 1)]) {
-#ifdef TRACE
-			if (nd->id == 2 && creator == 1 && (e->si.id == 231 || e->si.id == 67))
-				fprintf(stderr, "%llu n2 sweep %llu v%u\n", nd->sim->now, e->si.id, e->si.version);
-#endif
 			/* Not a delete: any later version may come back. */
 			rm(nd, e);
 			e->si.version = 0;
@@ -277,10 +263,6 @@ void sim_touch(struct sim *s, u32 i, u64 id)
 	local_version(nd, e, id);
 	e->si.version = v + 1;
 	e->si.packets[0] = v + 1;
-#ifdef TRACE
-	if (nd->id == 1 && (id == 231 || id == 67))
-		fprintf(stderr, "%llu n1 touch %llu v%u\n", s->now, id, v + 1);
-#endif
 	e->stamp = ++nd->clock;
 	pfl_sync_proto_queue_update(nd->p, &ref, 0);
 }
@@ -295,10 +277,6 @@ void sim_del(struct sim *s, u32 i, u64 id)
 		return;
 	d.version = e->si.version;
 	rm(nd, e);
-#ifdef TRACE
-	if (nd->id == 1 && (id == 231 || id == 67))
-		fprintf(stderr, "%llu n1 del %llu v%u\n", s->now, id, d.version);
-#endif
 	pfl_sync_proto_queue_delete(nd->p, &d, 0);
 }
 
