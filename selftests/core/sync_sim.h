@@ -14,7 +14,9 @@
 #include "sync_proto.h"
 
 #define SIM_NODES	4
-#define SIM_TAB		(1U << 15)
+#ifndef SIM_TAB
+#define SIM_TAB		(1U << 15)	/* slots of a fake table */
+#endif
 
 struct sim_ent {
 	u8 used;		/* 1 live, 2 deleted (probe marker) */
