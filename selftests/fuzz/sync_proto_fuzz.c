@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.ring = 2 + (mode >> 1) % 8;
 	c.pending = 4 + (mode >> 4) * 4;
 	sim_init(&s, 2, 1 + (mode >> 2), &c);
-	while (f.n && ops++ < 400) {
+	while (f.n && ops++ < 120) {
 		u32 i = fin_pick(&f, 2);
 
 		switch (fin_pick(&f, 10)) {
@@ -173,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	s.loss = s.reorder = s.dup = 0;
 	s.node[0].down = s.node[1].down = false;
-	sim_run(&s, s.now + 30 * PFL_SYNC_S);
+	sim_run(&s, s.now + 20 * PFL_SYNC_S);
 	if (s.violations)
 		abort();
 	if (keyed && (!sim_converged(&s) || !sim_idle(&s) ||
