@@ -50,11 +50,12 @@
  * states, each node's bulk vouches for its own (a third node's states
  * relayed could bring back one that node deleted since).
  *
- * Scheduling. Both pfl_sync_proto_poll() and _deadline() first run the
- * same housekeeping (reap acked slots, refill tokens, bulk timeouts), then
- * ask next_action() what is due and when: poll() sends what is due now,
- * deadline() returns the earliest time. One function decides both, so
- * after poll(now) returns nothing, deadline(now) is after now.
+ * Scheduling. Both pfl_sync_proto_poll() and pfl_sync_proto_deadline()
+ * first run the same housekeeping (reap acked slots, refill tokens, bulk
+ * timeouts), then ask next_action() what is due and when: the poll sends
+ * what is due now, the deadline is the earliest time. One function decides
+ * both, so once a poll at @now returned nothing, the deadline at @now is
+ * after @now.
  */
 #include "sync_proto.h"
 

@@ -170,7 +170,7 @@ TEST(bulk_of_10000_under_loss)
 	EXPECT_TRUE(pfl_sync_proto_in_sync(s.node[1].p, 0));
 	EXPECT_EQ(10000, s.node[1].live);
 	EXPECT_TRUE(sim_converged(&s));
-	EXPECT_GE(stats(&s, 0)->bulk_states_sent, 10000);
+	EXPECT_LE(10000, stats(&s, 0)->bulk_states_sent);
 	EXPECT_EQ(1, stats(&s, 1)->bulk_ok);
 	EXPECT_EQ(0, stats(&s, 1)->bulk_mismatch);
 	EXPECT_EQ(0, s.violations);
