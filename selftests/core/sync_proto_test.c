@@ -338,8 +338,12 @@ static u32 msg1(u8 *buf, u64 seq, u16 type, const struct pfl_state_info *si)
 TEST(malformed_and_unknown_counted)
 {
 	struct pfl_sync_proto_cfg c = base_cfg();
+	struct pfl_sync_hdr h = { .flags = PFL_SYNC_F_INSECURE,
+				  .creator = 1, .epoch = 1, .seq = 5 };
 	const struct pfl_sync_proto_stats *st;
+	struct pfl_sync_range rg = { 100, 200 };
 	struct pfl_state_info si = {};
+	struct pfl_sync_writer w;
 	struct sim s;
 	u8 buf[1500];
 	u32 len, i;
@@ -381,19 +385,12 @@ TEST(malformed_and_unknown_counted)
 	pfl_sync_proto_input(s.node[1].p, buf, len + 16, 0);
 	EXPECT_EQ(1, st->rx_mac);
 	/* an ack of what was never sent */
-	{
-		struct pfl_sync_hdr h = { .flags = PFL_SYNC_F_INSECURE,
-					  .creator = 1, .epoch = 1, .seq = 5 };
-		struct pfl_sync_range rg = { 100, 200 };
-		struct pfl_sync_writer w;
-
-		pfl_sync_msg_begin(&w, buf, 1400, &h);
-		pfl_sync_put_ack(&w, PFL_SYNC_R_ACK, 1000, &rg, 1);
-		pfl_sync_put_ack(&w, PFL_SYNC_R_NACK, 0, &rg, 1);
-		len = pfl_sync_msg_finish(&w);
-		pfl_sync_proto_input(s.node[1].p, buf, len, 0);
-		EXPECT_EQ(2, st->rx_bogus_ack);
-	}
+	pfl_sync_msg_begin(&w, buf, 1400, &h);
+	pfl_sync_put_ack(&w, PFL_SYNC_R_ACK, 1000, &rg, 1);
+	pfl_sync_put_ack(&w, PFL_SYNC_R_NACK, 0, &rg, 1);
+	len = pfl_sync_msg_finish(&w);
+	pfl_sync_proto_input(s.node[1].p, buf, len, 0);
+	EXPECT_EQ(2, st->rx_bogus_ack);
 	/* a state: applied */
 	si.key.af = PFL_AF_INET;
 	si.key.proto = 17;
