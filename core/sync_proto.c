@@ -344,12 +344,23 @@ static void fill_add(struct peer *pr, u64 lo, u64 hi)
 		pr->fill[pr->nfill++] = (struct pfl_sync_range){ lo, hi };
 }
 
+/* We send at most 16 ranges; more are read no further (bounded work). */
+static u32 ranges_read(struct pfl_sync_proto *p, const struct pfl_sync_rec *r)
+{
+	u32 n = pfl_sync_ranges(r);
+
+	if (n <= PFL_SYNC_ACK_RANGES)
+		return n;
+	p->st.rx_ranges_cut += n - PFL_SYNC_ACK_RANGES;
+	return PFL_SYNC_ACK_RANGES;
+}
+
 static void on_ack(struct pfl_sync_proto *p, struct peer *pr,
 		   const struct pfl_sync_rec *r)
 {
 	u64 cum = pfl_sync_u64_get(r);
 	struct pfl_sync_range rg;
-	u32 n = pfl_sync_ranges(r), i, k;
+	u32 n = ranges_read(p, r), i, k;
 
 	if (cum >= pr->next) {
 		p->st.rx_bogus_ack++;
@@ -378,7 +389,7 @@ static void on_nack(struct pfl_sync_proto *p, struct peer *pr,
 		    const struct pfl_sync_rec *r)
 {
 	struct pfl_sync_range rg;
-	u32 n = pfl_sync_ranges(r), i;
+	u32 n = ranges_read(p, r), i;
 	u64 lo_ok, s, hold = p->c.rto / 4;
 	struct slot *sl;
 
@@ -670,7 +681,10 @@ static void resend(struct pfl_sync_proto *p, struct peer *pr,
 	}
 	if (sl->resends < 30)
 		sl->resends++;
-	rto = p->c.rto << min_t(u32, sl->resends, 20);
+	rto = p->c.rto;
+	for (i = 0; i < sl->resends && rto < p->c.rto_max &&
+	     rto < U64_MAX / 2; i++)
+		rto <<= 1;
 	sl->sent = now;
 	sl->due = now + min_t(u64, rto, p->c.rto_max);
 	p->st.tx_resends++;
@@ -857,8 +871,10 @@ static void peer_restart(struct pfl_sync_proto *p, struct peer *pr, u32 ep)
 	u32 k;
 
 	/* Its receiver of our stream starts afresh: what we held is moot. */
-	for (k = 0; k < p->c.ring; k++)
+	for (k = 0; k < p->c.ring; k++) {
+		p->st.restart_dropped += pr->ring[k].used ? pr->ring[k].n : 0;
 		slot_free(&pr->ring[k]);
+	}
 	pr->base = pr->next;
 	pr->nfill = 0;
 	pr->tb = (struct txbulk){};
@@ -1153,6 +1169,8 @@ bool pfl_sync_proto_idle(const struct pfl_sync_proto *p, u32 i)
 	const struct peer *pr = &p->peer[i];
 	u32 k;
 
+	if (i >= p->c.npeers)
+		return true;
 	if (pr->pq_n || pr->tb.active || pr->resync)
 		return false;
 	for (k = 0; k < p->c.ring; k++)

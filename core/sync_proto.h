@@ -24,7 +24,8 @@
  * come). Below the replay window (960) so a resend is never "too old".
  */
 #define PFL_SYNC_PROTO_WINDOW	512
-#define PFL_SYNC_PROTO_RING_MAX	PFL_SYNC_PROTO_WINDOW
+/* A slot is never wanted by two live sequences (the window is twice). */
+#define PFL_SYNC_PROTO_RING_MAX	(PFL_SYNC_PROTO_WINDOW / 2)
 /* Items (states, tombstones, bulk markers) one message tracks at most. */
 #define PFL_SYNC_PROTO_ITEMS	64
 #define PFL_SYNC_ACK_RANGES	16
@@ -118,6 +119,8 @@ struct pfl_sync_proto_stats {
 	u64 bulk_req_tx, bulk_req_rx, bulk_sent, bulk_states_sent;
 	u64 bulk_ok, bulk_mismatch, bulk_timeout;
 	u64 peer_restarts;
+	u64 restart_dropped;	/* unacked items dropped: the peer restarted */
+	u64 rx_ranges_cut;	/* ACK/NACK ranges past the 16 we read */
 };
 
 struct pfl_sync_proto;
