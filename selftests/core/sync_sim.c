@@ -223,10 +223,24 @@ void sim_init(struct sim *s, u32 n, u64 seed,
 		for (j = 0; j < n; j++)
 			if (j != i)
 				c.peers[c.npeers++] = j + 1;
+		s->cfg[i] = c;
 		nd->p = pfl_sync_proto_init(&c, &s->ops, nd);
 		if (!nd->tab || !nd->p)
 			abort();
 	}
+}
+
+void sim_restart(struct sim *s, u32 i)
+{
+	struct sim_node *nd = &s->node[i];
+
+	pfl_sync_proto_destroy(nd->p);
+	memset(nd->tab, 0, SIM_TAB * sizeof(*nd->tab));
+	nd->live = 0;
+	s->cfg[i].epoch++;
+	nd->p = pfl_sync_proto_init(&s->cfg[i], &s->ops, nd);
+	if (!nd->p)
+		abort();
 }
 
 void sim_fini(struct sim *s)
@@ -252,10 +266,16 @@ static void local_version(struct sim_node *nd, struct sim_ent *e, u64 id)
 	e->si.creator = nd->id;
 }
 
+/* A node's state ids are unique across its restarts, as pfl's are. */
+static u64 local_id(struct sim *s, u32 i, u64 id)
+{
+	return id + ((u64)s->cfg[i].epoch << 32);
+}
+
 void sim_touch(struct sim *s, u32 i, u64 id)
 {
 	struct sim_node *nd = &s->node[i];
-	struct sim_ent *e = find_any(nd, nd->id, id);
+	struct sim_ent *e = find_any(nd, nd->id, id = local_id(s, i, id));
 	struct pfl_sync_ref ref = { id, nd->id };
 	u32 v = e ? e->si.version : 0;
 
@@ -270,7 +290,7 @@ void sim_touch(struct sim *s, u32 i, u64 id)
 void sim_del(struct sim *s, u32 i, u64 id)
 {
 	struct sim_node *nd = &s->node[i];
-	struct sim_ent *e = sim_find(nd, nd->id, id);
+	struct sim_ent *e = sim_find(nd, nd->id, id = local_id(s, i, id));
 	struct pfl_sync_del d = { id, nd->id, 0 };
 
 	if (!e)

@@ -59,6 +59,7 @@ struct sim {
 	u32 drop_left;		/* ... this many more times */
 	u64 dropped_rec;
 	struct pfl_sync_ops ops;
+	struct pfl_sync_proto_cfg cfg[SIM_NODES];
 };
 
 /* Nodes 1..n (ids), every one a peer of every other; cfg as a template. */
@@ -71,6 +72,8 @@ void sim_touch(struct sim *s, u32 i, u64 id);
 void sim_del(struct sim *s, u32 i, u64 id);
 /* A state already in node @i's table (nothing queued: before a bulk). */
 void sim_seed(struct sim *s, u32 i, u64 id);
+/* Node @i restarts: empty table, a new engine with the next epoch. */
+void sim_restart(struct sim *s, u32 i);
 /* Runs the nodes and the link until @until (ns). */
 void sim_run(struct sim *s, u64 until);
 /* Every node's table holds the same states at the same versions. */
