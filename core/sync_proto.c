@@ -866,7 +866,7 @@ u64 pfl_sync_proto_deadline(struct pfl_sync_proto *p, u64 now)
 
 /* --- input ---------------------------------------------------------- */
 
-static void peer_restart(struct pfl_sync_proto *p, struct peer *pr, u32 ep)
+static void peer_restart(struct pfl_sync_proto *p, struct peer *pr)
 {
 	u32 k;
 
@@ -884,7 +884,6 @@ static void peer_restart(struct pfl_sync_proto *p, struct peer *pr, u32 ep)
 		pr->rb.req_due = 0;
 	}
 	pr->rx_seen = false;
-	(void)ep;
 }
 
 static void rx_stream_reset(struct peer *pr, u32 epoch, u64 seq)
@@ -1009,6 +1008,17 @@ static bool is_data(u16 type)
 	       type != PFL_SYNC_R_ALIVE && type != PFL_SYNC_R_BULK_REQ;
 }
 
+/* The modes never mix: insecure wants no tag, keyed a valid one. */
+static bool tag_ok(const struct pfl_sync_proto *p, const struct pfl_sync_msg *m,
+		   const u8 *buf, size_t len)
+{
+	if (p->c.insecure)
+		return !m->tag;
+	return m->tag && m->hdr.key_id < PFL_SYNC_KEY_SLOTS &&
+	       pfl_sync_mac_ok(m->tag, &p->c.keys, m->hdr.key_id, buf,
+			       len - PFL_SYNC_TAG_LEN);
+}
+
 void pfl_sync_proto_input(struct pfl_sync_proto *p, const u8 *buf, size_t len,
 			  u64 now)
 {
@@ -1020,12 +1030,7 @@ void pfl_sync_proto_input(struct pfl_sync_proto *p, const u8 *buf, size_t len,
 
 	if (pfl_sync_msg_check(buf, len, &m, &p->st.wire) != PFL_SYNC_OK)
 		return;
-	if (p->c.insecure ? !m.tag :
-	    m.tag && m.hdr.key_id < PFL_SYNC_KEY_SLOTS &&
-	    pfl_sync_mac_ok(m.tag, &p->c.keys, m.hdr.key_id, buf,
-			    len - PFL_SYNC_TAG_LEN))
-		;
-	else {
+	if (!tag_ok(p, &m, buf, len)) {
 		p->st.rx_mac++;
 		return;
 	}
@@ -1047,7 +1052,7 @@ void pfl_sync_proto_input(struct pfl_sync_proto *p, const u8 *buf, size_t len,
 	if (!pr->rx_seen || m.hdr.epoch > pr->rx_epoch) {
 		if (pr->rx_seen) {
 			p->st.peer_restarts++;
-			peer_restart(p, pr, m.hdr.epoch);
+			peer_restart(p, pr);
 		}
 		rx_stream_reset(pr, m.hdr.epoch, m.hdr.seq);
 	}
