@@ -194,6 +194,13 @@ u64 pfl_sync_digest_one(const u8 key[16], u32 creator, u64 id, u32 version)
 	return v;
 }
 
+u64 pfl_sync_proto_digest(const struct pfl_sync_proto *p,
+			  const struct pfl_state_info *si)
+{
+	return pfl_sync_digest_one(p->c.digest_key, si->creator, si->id,
+				   si->version);
+}
+
 bool pfl_sync_merge_tcp(const struct pfl_state_peer *cur,
 			const struct pfl_state_peer *in)
 {
@@ -918,10 +925,11 @@ static void bulk_check(struct pfl_sync_proto *p, struct peer *pr, u64 now)
 		p->st.bulk_ok++;
 		return;
 	}
+	/* Again, after a pause: a lasting mismatch is no bulk loop. */
 	p->st.bulk_mismatch++;
 	rb->st = RB_REQ;
 	rb->id = ++rb->next_id;
-	rb->req_due = now;
+	rb->req_due = now + p->c.bulk_req_retry;
 }
 
 static void on_record(struct pfl_sync_proto *p, struct peer *pr,

@@ -67,7 +67,7 @@ struct pfl_sync_ops {
 	 */
 	void (*bulk_begin)(void *ctx, u32 from);
 	/*
-	 * Count and digest (pfl_sync_digest_one() summed) of the states
+	 * Count and digest (pfl_sync_proto_digest() summed) of the states
 	 * created by @creator. Joiner (@sweep): first removes the stale
 	 * states of @creator (the bulk's sender, @from). Sender: @creator is
 	 * itself, @sweep false. A bulk carries the sender's own states only
@@ -161,6 +161,13 @@ bool pfl_sync_proto_idle(const struct pfl_sync_proto *p, u32 i);
 
 /* The bulk digest term of one state (Documentation/sync.md). */
 u64 pfl_sync_digest_one(const u8 key[16], u32 creator, u64 id, u32 version);
+/*
+ * The same with this engine's cfg.digest_key: what ops->bulk_digest sums
+ * (a state table may keep the sum incrementally: add on insert, subtract
+ * the old term on a version change or delete).
+ */
+u64 pfl_sync_proto_digest(const struct pfl_sync_proto *p,
+			  const struct pfl_state_info *si);
 
 /*
  * Merge rule for a TCP peer: false when @in would move seqlo or seqhi

@@ -22,7 +22,7 @@ static struct pfl_sync_proto_cfg base_cfg(void)
 {
 	struct pfl_sync_proto_cfg c = {
 		.mtu = 1400, .join = true, .insecure = true,
-		.bulk_rate = 100000,
+		.bulk_rate = 100000, .digest_key = "pfl-sync-digest",
 	};
 
 	return c;
@@ -274,6 +274,26 @@ TEST(lost_bulk_state_is_resent)
 	/* The lost STATE is resent: in sync, from the first bulk. */
 	EXPECT_TRUE(pfl_sync_proto_in_sync(s.node[1].p, 0));
 	EXPECT_EQ(100, s.node[1].live);
+	EXPECT_EQ(0, s.violations);
+	sim_fini(&s);
+}
+
+TEST(digest_mismatch_is_never_in_sync)
+{
+	struct pfl_sync_proto_cfg c = base_cfg();
+	struct sim s;
+	u64 id;
+
+	sim_init(&s, 2, 59, &c);
+	s.cfg[1].digest_key[0] ^= 1;	/* misconfigured: never equal */
+	sim_restart(&s, 1);
+	for (id = 1; id <= 100; id++)
+		sim_seed(&s, 0, id);
+	sim_run(&s, 10 * PFL_SYNC_S);
+	EXPECT_EQ(100, s.node[1].live);	/* every state there... */
+	EXPECT_FALSE(pfl_sync_proto_in_sync(s.node[1].p, 0));	/* ...not in sync */
+	EXPECT_GT(stats(&s, 1)->bulk_mismatch, 1);
+	EXPECT_EQ(0, stats(&s, 1)->bulk_ok);
 	EXPECT_EQ(0, s.violations);
 	sim_fini(&s);
 }

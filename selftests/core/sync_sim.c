@@ -173,7 +173,6 @@ static void op_digest(void *ctx, u32 from, u32 creator, bool sweep,
 		      u32 *count, u64 *digest)
 {
 	struct sim_node *nd = ctx;
-	struct pfl_sync_proto_cfg c = {};
 	u32 k;
 
 	*count = 0;
@@ -190,8 +189,7 @@ static void op_digest(void *ctx, u32 from, u32 creator, bool sweep,
 			continue;
 		}
 		++*count;
-		*digest += pfl_sync_digest_one(c.digest_key, e->si.creator,
-					       e->si.id, e->si.version);
+		*digest += pfl_sync_proto_digest(nd->p, &e->si);
 	}
 }
 
