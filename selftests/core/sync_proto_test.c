@@ -182,6 +182,27 @@ TEST(bulk_of_10000_under_loss)
 	sim_fini(&s);
 }
 
+TEST(bulk_is_paced)
+{
+	struct pfl_sync_proto_cfg c = base_cfg();
+	struct sim s;
+	u64 id;
+
+	c.bulk_rate = 5000;
+	sim_init(&s, 2, 61, &c);
+	for (id = 1; id <= 10000; id++)
+		sim_seed(&s, 0, id);
+	sim_run(&s, 1 * PFL_SYNC_S);
+	/* 5,000 a second, plus at most one burst of 1/50 s */
+	EXPECT_LE(stats(&s, 0)->bulk_states_sent, 5000 + 100);
+	EXPECT_LE(4500, stats(&s, 0)->bulk_states_sent);
+	EXPECT_FALSE(pfl_sync_proto_in_sync(s.node[1].p, 0));
+	sim_run(&s, 3 * PFL_SYNC_S);
+	EXPECT_TRUE(pfl_sync_proto_in_sync(s.node[1].p, 0));
+	EXPECT_EQ(0, s.violations);
+	sim_fini(&s);
+}
+
 TEST(bulk_with_live_updates_interleaved)
 {
 	struct pfl_sync_proto_cfg c = base_cfg();
