@@ -10,7 +10,8 @@
  * unacknowledged messages: per slot its sequence, resend time and the
  * items it carried, each a state reference (creator, id), a tombstone
  * (creator, id, version) or a bulk marker, never bytes. A resend keeps the
- * sequence and re-encodes each item: a state's *current* version through
+ * sequence and re-encodes each item, before any ack record so that what
+ * fitted once fits again: a state's *current* version through
  * ops->lookup (a state gone since is left out: its delete has its own
  * tombstone item). Messages that carry no item (acks, ALIVE, BULK_REQ,
  * fillers) take a sequence but no slot and are never resent. New items wait
@@ -22,7 +23,10 @@
  * bulk pushed to it (the hash range of this version is the whole table);
  * the bulk's sweep removes what a lost tombstone would have, so no zombie.
  *
- * Incoming. The receiver keeps the cumulative sequence (all at or below
+ * Incoming. pfl_sync_proto_input() checks the message with the codec,
+ * then the tag (or its absence in insecure mode), the peer, the epoch and
+ * the replay window (sync_wire) before it reads a record. The receiver
+ * keeps the cumulative sequence (all at or below
  * received) and a bitmap of what it has above it; every sequence more
  * than PFL_SYNC_PROTO_WINDOW below the highest seen counts as received
  * (the sender never resends those). A message with data records, a
