@@ -89,6 +89,13 @@ __weak bool pfl_os_addr_on_if(void *os, const char *ifname, u8 family,
 /* SipHash-2-4 (Aumasson and Bernstein), as the kernel's siphash(). */
 #define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
 
+/* SipHash's state from a 128-bit key, declared as v0..v3 (both flavours). */
+#define SIP_INIT(k)							\
+	u64 v0 = (k)->key[0] ^ 0x736f6d6570736575ULL;			\
+	u64 v1 = (k)->key[1] ^ 0x646f72616e646f6dULL;			\
+	u64 v2 = (k)->key[0] ^ 0x6c7967656e657261ULL;			\
+	u64 v3 = (k)->key[1] ^ 0x7465646279746573ULL
+
 #ifdef PFL_USER_KERNEL_LIKE
 /*
  * The same function coded as the kernel's lib/siphash.c: the state in four
@@ -104,10 +111,7 @@ __weak bool pfl_os_addr_on_if(void *os, const char *ifname, u8 family,
 
 u64 pfl_hash(const void *data, size_t len, const pfl_hash_key_t *k)
 {
-	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
-	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
-	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
-	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	SIP_INIT(k);
 	u64 m, b = (u64)len << 56;
 	const u8 *p = data, *end = p + (len & ~(size_t)7);
 	size_t i;
@@ -202,10 +206,7 @@ static inline u32 hsip_final(u64 v0, u64 v1, u64 v2, u64 v3, u64 b)
 
 u32 pfl_hhash(const void *data, size_t len, const pfl_hhash_key_t *k)
 {
-	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
-	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
-	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
-	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	SIP_INIT(k);
 	u64 m, b = (u64)len << 56;
 	const u8 *p = data, *end = p + (len & ~(size_t)7);
 	size_t i;
@@ -225,10 +226,7 @@ u32 pfl_hhash(const void *data, size_t len, const pfl_hhash_key_t *k)
 u32 pfl_hhash_4u32(u32 first, u32 second, u32 third, u32 forth,
 		   const pfl_hhash_key_t *k)
 {
-	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
-	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
-	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
-	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	SIP_INIT(k);
 	u64 combined = (u64)second << 32 | first;
 
 	v3 ^= combined;
@@ -244,10 +242,7 @@ u32 pfl_hhash_4u32(u32 first, u32 second, u32 third, u32 forth,
 u32 pfl_hhash_3u32(u32 first, u32 second, u32 third,
 		   const pfl_hhash_key_t *k)
 {
-	u64 v0 = k->key[0] ^ 0x736f6d6570736575ULL;
-	u64 v1 = k->key[1] ^ 0x646f72616e646f6dULL;
-	u64 v2 = k->key[0] ^ 0x6c7967656e657261ULL;
-	u64 v3 = k->key[1] ^ 0x7465646279746573ULL;
+	SIP_INIT(k);
 	u64 combined = (u64)second << 32 | first;
 
 	v3 ^= combined;
